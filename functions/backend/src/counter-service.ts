@@ -1,0 +1,52 @@
+// The backend's two operations, each step a span so that a trace shows where the time goes.
+import { trace } from '@opentelemetry/api';
+import type { LagRange } from './config.ts';
+import type { Counter } from './counter.ts';
+import { chooseLagMs } from './lag.ts';
+import { inSpan } from './lib/spans.ts';
+
+const tracer = trace.getTracer('backend');
+
+export interface CounterService {
+  read(): Promise<number>;
+  /** Waits the simulated lag, then adds one; answers the new value. */
+  increase(): Promise<number>;
+}
+
+export interface CounterServiceOptions {
+  counter: Counter;
+  lag: LagRange;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export function createCounterService({ counter, lag, random, sleep }: CounterServiceOptions): CounterService {
+  const readCounter = () =>
+    inSpan(tracer, 'read counter', (span) => {
+      const value = counter.read();
+      span.setAttribute('counter.value', value);
+      return value;
+    });
+
+  const simulateLag = () =>
+    inSpan(tracer, 'simulate lag', async (span) => {
+      const delayMs = chooseLagMs(lag, random);
+      span.setAttributes({ 'lag.duration_ms': delayMs, 'lag.min_ms': lag.minMs, 'lag.max_ms': lag.maxMs });
+      await sleep(delayMs);
+    });
+
+  const increaseCounter = () =>
+    inSpan(tracer, 'increase counter', (span) => {
+      const value = counter.increase();
+      span.setAttribute('counter.value', value);
+      return value;
+    });
+
+  return {
+    read: readCounter,
+    increase: async () => {
+      await simulateLag();
+      return increaseCounter();
+    },
+  };
+}

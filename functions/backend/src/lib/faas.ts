@@ -1,0 +1,78 @@
+// The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
+// This file is identical in every function (see test/shared-lib.test.ts).
+import type { AddressInfo } from 'node:net';
+import { trace } from '@opentelemetry/api';
+import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import faas from 'faas-js-runtime';
+import { type Env, readPort } from './env.ts';
+import { type Reply, textReply } from './http.ts';
+import { traceResponseHeader } from './spans.ts';
+
+/** The part of faas-js-runtime's invocation context that the adapters read. */
+export interface FaasContext {
+  method: string;
+  query?: unknown;
+}
+
+export interface FaasResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a function module exports, as faas-js-runtime and `func` expect. */
+export interface FaasModule {
+  handle(context: FaasContext): Promise<FaasResponse>;
+  init?(): void;
+  shutdown?(): Promise<void>;
+}
+
+// faas-js-runtime copies every query parameter onto its context, over its own fields:
+// `GET /?method=POST` would read as a POST. These are the fields it sets itself.
+const CONTEXT_FIELDS = new Set([
+  'body',
+  'contentType',
+  'headers',
+  'httpVersion',
+  'httpVersionMajor',
+  'httpVersionMinor',
+  'log',
+  'method',
+  'query',
+  'rawBody',
+]);
+
+/** The first query parameter that overwrote one of the context's own fields, if any. */
+export function findShadowingParameter(context: FaasContext): string | undefined {
+  const { query } = context;
+  if (query === null || typeof query !== 'object') return 'query';
+  return Object.keys(query).find((name) => CONTEXT_FIELDS.has(name));
+}
+
+/**
+ * Translates one invocation: refuses a context that query parameters have tampered with, names the
+ * server span after the route, and adds the `traceresponse` header to whatever `respond` answers.
+ */
+export async function answer(context: FaasContext, respond: (method: string) => Promise<Reply>): Promise<FaasResponse> {
+  const shadowing = findShadowingParameter(context);
+  let reply: Reply;
+  if (shadowing === undefined) {
+    const span = trace.getActiveSpan();
+    span?.setAttribute(ATTR_HTTP_ROUTE, '/');
+    span?.updateName(`${context.method} /`);
+    reply = await respond(context.method);
+  } else {
+    reply = textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`);
+  }
+  const traceResponse = traceResponseHeader();
+  const headers = traceResponse ? { ...reply.headers, traceresponse: traceResponse } : reply.headers;
+  return { statusCode: reply.status, headers, body: reply.body };
+}
+
+/** Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. */
+export async function startFunction(fn: FaasModule, env: Env): Promise<URL> {
+  const port = readPort(env, 8080);
+  const server = await faas.start(fn, { port });
+  const { port: bound } = server.address() as AddressInfo;
+  return new URL(`http://localhost:${bound}/`);
+}

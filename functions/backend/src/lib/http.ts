@@ -1,0 +1,18 @@
+// The plain HTTP answer the core hands to an adapter (faas-js-runtime or express).
+// This file is identical in every function (see test/shared-lib.test.ts).
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function textReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
+}
+
+export function methodNotAllowed(method: string, allowed: readonly string[]): Reply {
+  return textReply(405, `Method ${method} is not allowed here; use ${allowed.join(' or ')}.\n`, {
+    allow: allowed.join(', '),
+  });
+}

@@ -1,0 +1,34 @@
+// Small helpers over @opentelemetry/api, so every span records errors and ends the same way.
+// This file is identical in every function (see test/shared-lib.test.ts).
+import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+
+/** Runs `work` in a new active span; an error is recorded on it and rethrown; the span always ends. */
+export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => Promise<T> | T): Promise<T> {
+  return tracer.startActiveSpan(name, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      markFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export function markFailed(span: Span | undefined, error: unknown): void {
+  if (!span) return;
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * The W3C Trace Context `traceresponse` header for the current server span, or undefined when
+ * tracing is off. It lets a caller go from a response straight to its trace.
+ */
+export function traceResponseHeader(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !trace.isSpanContextValid(context)) return undefined;
+  const flags = context.traceFlags.toString(16).padStart(2, '0');
+  return `00-${context.traceId}-${context.spanId}-${flags}`;
+}

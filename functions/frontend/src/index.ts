@@ -1,0 +1,26 @@
+// The frontend as a faas-js-runtime function: `init` builds it from the configuration, `handle`
+// adapts each invocation to the plain core in respond.ts.
+import { loadConfig } from './config.ts';
+import { createCounterClient } from './counter-client.ts';
+import { answer, type FaasContext, type FaasResponse } from './lib/faas.ts';
+import { shutdownTelemetry } from './lib/telemetry.ts';
+import { type Frontend, respond } from './respond.ts';
+
+// faas-js-runtime's contract is a module of hooks, so the one instance lives here, built by init.
+let frontend: Frontend | undefined;
+
+export function init(): void {
+  const config = loadConfig(process.env);
+  frontend = {
+    counter: createCounterClient({ endpoint: config.counterEndpoint }),
+    backendTimeoutMs: config.backendTimeoutMs,
+  };
+}
+
+export function handle(context: FaasContext): Promise<FaasResponse> {
+  if (!frontend) throw new Error('The frontend was not initialised: faas-js-runtime calls init() first.');
+  const ready = frontend;
+  return answer(context, (method) => respond(ready, method));
+}
+
+export const shutdown = shutdownTelemetry;

@@ -1,0 +1,30 @@
+// The frontend's HTTP behaviour, free of any server framework: a method in, a Reply out.
+import { trace } from '@opentelemetry/api';
+import { BackendError, BackendTimeoutError, type CounterClient } from './counter-client.ts';
+import { methodNotAllowed, type Reply, textReply } from './lib/http.ts';
+import { markFailed } from './lib/spans.ts';
+import { greet, recordVisit } from './visit.ts';
+
+export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
+
+export interface Frontend {
+  counter: CounterClient;
+  backendTimeoutMs: number;
+}
+
+export async function respond({ counter, backendTimeoutMs }: Frontend, method: string): Promise<Reply> {
+  // HEAD answers without visiting: it must not count anyone.
+  if (method === 'HEAD') return textReply(200, '');
+  if (method !== 'GET') return methodNotAllowed(method, ALLOWED_METHODS);
+  try {
+    const visitor = await recordVisit(counter, AbortSignal.timeout(backendTimeoutMs));
+    return textReply(200, greet(visitor));
+  } catch (error) {
+    markFailed(trace.getActiveSpan(), error);
+    if (error instanceof BackendTimeoutError) {
+      return textReply(504, `Gateway Timeout: the counter backend did not answer within ${backendTimeoutMs} ms.\n`);
+    }
+    if (error instanceof BackendError) return textReply(502, 'Bad Gateway: the counter backend failed.\n');
+    throw error;
+  }
+}
