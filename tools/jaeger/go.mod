@@ -1,4 +1,4 @@
-module example.com/jaeger-build
+module knative-tracing-counter/tools/jaeger
 
 go 1.25
 

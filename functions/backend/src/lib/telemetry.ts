@@ -19,12 +19,15 @@ async function startTelemetry(env: NodeJS.ProcessEnv): Promise<Telemetry> {
 }
 
 const telemetry = await startTelemetry(process.env);
+let flushed: Promise<void> | undefined;
 
-/** Flushes every span still queued; the function's `shutdown` hook awaits it before the process exits. */
-export async function shutdownTelemetry(): Promise<void> {
-  try {
-    await telemetry.shutdown();
-  } catch (error) {
+/**
+ * Flushes every span still queued; the function's `shutdown` hook awaits it before the process exits.
+ * Safe to call more than once (SIGINT and SIGTERM may both arrive): the flush happens once.
+ */
+export function shutdownTelemetry(): Promise<void> {
+  flushed ??= telemetry.shutdown().catch((error: unknown) => {
     console.error(`Could not flush the last spans: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  });
+  return flushed;
 }
