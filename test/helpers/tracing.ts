@@ -1,0 +1,12 @@
+// A real OpenTelemetry tracer provider that keeps finished spans in memory, for unit tests of code
+// that makes spans. Each ava test file runs in its own process, so setting the globals is safe.
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+export function installMemoryTracing(): InMemorySpanExporter {
+  const exporter = new InMemorySpanExporter();
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
+  return exporter;
+}

@@ -1,0 +1,40 @@
+import test from 'ava';
+import { answer, findShadowingParameter } from '../../functions/backend/src/lib/faas.ts';
+import { textReply } from '../../functions/backend/src/lib/http.ts';
+
+const cases: [string, unknown, string | undefined][] = [
+  ['no query', {}, undefined],
+  ['harmless parameters', { t: '123', visitor: 'me' }, undefined],
+  ['?method=POST', { method: 'POST' }, 'method'],
+  ['?headers=x', { headers: 'x' }, 'headers'],
+  ['?body=x', { body: 'x' }, 'body'],
+  ['?httpVersion=3', { httpVersion: '3' }, 'httpVersion'],
+  ['?query=x, which replaces the query itself', 'x', 'query'],
+  ['a missing query', undefined, 'query'],
+];
+
+for (const [what, query, expected] of cases) {
+  test(`findShadowingParameter: ${what}`, (t) => {
+    t.is(findShadowingParameter({ method: 'GET', query }), expected);
+  });
+}
+
+test('answer refuses a tampered context with 400 and never calls the core', async (t) => {
+  let called = false;
+  const response = await answer({ method: 'POST', query: { method: 'POST' } }, async () => {
+    called = true;
+    return textReply(200, 'x');
+  });
+  t.false(called);
+  t.is(response.statusCode, 400);
+  t.regex(response.body, /"method" is not accepted/);
+});
+
+test('answer passes the method to the core and its reply back', async (t) => {
+  const response = await answer({ method: 'GET', query: {} }, async (method) => textReply(201, method));
+  t.deepEqual(response, {
+    statusCode: 201,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+    body: 'GET',
+  });
+});
