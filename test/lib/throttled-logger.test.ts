@@ -33,3 +33,13 @@ test('describes objects and strings it is given', (t) => {
   logger.info('a', 'b', { code: 14 });
   t.deepEqual(lines, ['opentelemetry info: a b {"code":14}']);
 });
+
+test('keeps only the message of an error the SDK passes as JSON with its stack', (t) => {
+  const lines: string[] = [];
+  const logger = createThrottledLogger((line) => lines.push(line), { intervalMs: 0 });
+  logger.error(
+    JSON.stringify({ stack: 'Error: 14 UNAVAILABLE\n    at x', message: '14 UNAVAILABLE: No connection', code: '14' }),
+  );
+  logger.error('{not json');
+  t.deepEqual(lines, ['opentelemetry error: 14 UNAVAILABLE: No connection', 'opentelemetry error: {not json']);
+});

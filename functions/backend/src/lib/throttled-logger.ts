@@ -26,7 +26,7 @@ export function createThrottledLogger(write: Sink, { intervalMs, now = Date.now 
       const details = args.map(describe).join(' ');
       const dropped = suppressed > 0 ? ` (${suppressed} similar messages suppressed)` : '';
       suppressed = 0;
-      write(`opentelemetry ${level}: ${message}${details ? ` ${details}` : ''}${dropped}`);
+      write(`opentelemetry ${level}: ${summarize(message)}${details ? ` ${details}` : ''}${dropped}`);
     };
 
   return {
@@ -36,6 +36,20 @@ export function createThrottledLogger(write: Sink, { intervalMs, now = Date.now 
     debug: log('debug'),
     verbose: log('verbose'),
   };
+}
+
+// The SDK's error handler passes errors as JSON with their stack: keep the one line that says what failed.
+function summarize(message: string): string {
+  if (!message.startsWith('{')) return message;
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (parsed && typeof parsed === 'object' && 'message' in parsed && typeof parsed.message === 'string') {
+      return parsed.message;
+    }
+  } catch {
+    // Not JSON after all: keep it as it is.
+  }
+  return message;
 }
 
 function describe(value: unknown): string {
