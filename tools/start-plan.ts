@@ -1,11 +1,12 @@
 // What `npm start` runs, decided from the environment alone, so that it can be tested without running it.
-
-export const FRONTEND_PORT = 8080;
-export const BACKEND_PORT = 8081;
+import { readHttpUrl, readInteger } from '../functions/backend/src/lib/env.ts';
+import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from './jaeger/run.ts';
 
 export interface StartPlan {
-  /** Start a local Jaeger: not when tracing is off or spans go to a collector of the user's. */
-  startJaeger: boolean;
+  frontendPort: number;
+  backendPort: number;
+  /** A local Jaeger's ports; undefined when tracing is off or spans go to a collector of the user's. */
+  jaeger: JaegerPorts | undefined;
   /** Start the backend: not when COUNTER_ENDPOINT names another one. */
   startBackend: boolean;
   counterEndpoint: string;
@@ -13,17 +14,39 @@ export interface StartPlan {
   notes: string[];
 }
 
+const port = (env: NodeJS.ProcessEnv, variable: string, fallback: number) =>
+  readInteger(env, variable, fallback, { min: 1, max: 65_535 });
+
+/** Throws a ConfigError naming the variable when a port or URL is malformed. */
 export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   const notes: string[] = [];
   const tracingOff = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
   const collector = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (tracingOff) notes.push('OTEL_SDK_DISABLED=true: tracing is off, so no Jaeger is started.');
   else if (collector) notes.push(`Spans go to ${collector}, so no local Jaeger is started.`);
-  const counterEndpoint = env.COUNTER_ENDPOINT || `http://localhost:${BACKEND_PORT}`;
-  if (env.COUNTER_ENDPOINT) notes.push(`COUNTER_ENDPOINT=${env.COUNTER_ENDPOINT}: the frontend uses that backend.`);
+
+  const backendPort = port(env, 'BACKEND_PORT', 8081);
+  const startBackend = !env.COUNTER_ENDPOINT;
+  const counterEndpoint = startBackend
+    ? `http://localhost:${backendPort}`
+    : readHttpUrl(env, 'COUNTER_ENDPOINT').href.replace(/\/$/, '');
+  if (!startBackend) notes.push(`COUNTER_ENDPOINT=${env.COUNTER_ENDPOINT}: the frontend uses that backend.`);
+
+  const defaults = DEFAULT_JAEGER_PORTS;
   return {
-    startJaeger: !tracingOff && !collector,
-    startBackend: !env.COUNTER_ENDPOINT,
+    frontendPort: port(env, 'FRONTEND_PORT', 8080),
+    backendPort,
+    jaeger:
+      tracingOff || collector
+        ? undefined
+        : {
+            otlpGrpc: port(env, 'JAEGER_OTLP_GRPC_PORT', defaults.otlpGrpc),
+            otlpHttp: port(env, 'JAEGER_OTLP_HTTP_PORT', defaults.otlpHttp),
+            query: port(env, 'JAEGER_QUERY_PORT', defaults.query),
+            queryGrpc: port(env, 'JAEGER_QUERY_GRPC_PORT', defaults.queryGrpc),
+            health: port(env, 'JAEGER_HEALTH_PORT', defaults.health),
+          },
+    startBackend,
     counterEndpoint,
     notes,
   };

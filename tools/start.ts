@@ -1,22 +1,47 @@
 // `npm start`: Jaeger, the backend and the frontend as real processes on this machine, as `func run`
 // would run the functions. Ctrl-C or SIGTERM stops them all: the functions first, so that their
 // last spans reach Jaeger, then Jaeger.
-import { type FunctionName, type RunningFunction, startFunctionProcess } from './functions.ts';
+import { startFunctionProcess } from './functions.ts';
 import { ensureJaeger } from './jaeger/binary.ts';
-import { type RunningJaeger, startJaeger } from './jaeger/run.ts';
+import { startJaeger } from './jaeger/run.ts';
 import type { Child } from './process.ts';
-import { BACKEND_PORT, FRONTEND_PORT, planStart } from './start-plan.ts';
+import { planStart, type StartPlan } from './start-plan.ts';
 
-const plan = planStart(process.env);
-const functions: RunningFunction[] = [];
-let jaeger: RunningJaeger | undefined;
+interface Part {
+  child: Child;
+  stop(): Promise<void>;
+}
+
+/** Started parts, in start order: Jaeger first, the frontend last. */
+const parts: Part[] = [];
 let stopping = false;
 
 async function stopAll(status: number): Promise<never> {
   stopping = true;
-  await Promise.all(functions.map((running) => running.stop()));
-  await jaeger?.stop();
+  // Stop in reverse start order, so that the functions flush their spans while Jaeger still runs.
+  for (const part of [...parts].reverse()) await part.stop();
   process.exit(status);
+}
+
+async function launch(plan: StartPlan): Promise<string[]> {
+  const env = { ...process.env };
+  const lines: string[] = [];
+  if (plan.jaeger) {
+    const binary = await ensureJaeger(process.env, (line) => console.log(line));
+    const jaeger = await startJaeger(binary, { ports: plan.jaeger, echo: true });
+    parts.push(jaeger);
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
+    lines.push(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
+    lines.push(`otlp grpc  ${jaeger.otlpEndpoint}`);
+  }
+  if (plan.startBackend) {
+    parts.push(await startFunctionProcess('backend', { port: plan.backendPort, env, echo: true }));
+  }
+  lines.unshift(`backend    ${plan.counterEndpoint}`);
+  const frontendEnv = { ...env, COUNTER_ENDPOINT: plan.counterEndpoint };
+  parts.push(await startFunctionProcess('frontend', { port: plan.frontendPort, env: frontendEnv, echo: true }));
+  lines.unshift(`frontend   http://localhost:${plan.frontendPort}    try: curl localhost:${plan.frontendPort}`);
+  return [...lines, ...plan.notes];
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -27,35 +52,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const env = { ...process.env };
-  if (plan.startJaeger) {
-    const binary = await ensureJaeger(process.env, (line) => console.log(line));
-    jaeger = await startJaeger(binary, { echo: true });
-    env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
-  }
-  const start = async (name: FunctionName, port: number, extra: NodeJS.ProcessEnv = {}) => {
-    functions.push(await startFunctionProcess(name, { port, env: { ...env, ...extra }, echo: true }));
-  };
-  if (plan.startBackend) await start('backend', BACKEND_PORT);
-  await start('frontend', FRONTEND_PORT, { COUNTER_ENDPOINT: plan.counterEndpoint });
+  const summary = await launch(planStart(process.env));
+  console.log(['', ...summary, 'Ready. Ctrl-C stops everything.', ''].join('\n'));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stopAll(1);
 }
 
-console.log('');
-console.log(`frontend   http://localhost:${FRONTEND_PORT}    try: curl localhost:${FRONTEND_PORT}`);
-console.log(`backend    ${plan.counterEndpoint}`);
-if (jaeger) {
-  console.log(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
-  console.log(`otlp grpc  ${jaeger.otlpEndpoint}`);
-}
-for (const note of plan.notes) console.log(note);
-console.log('Ctrl-C stops everything.\n');
-
 // Nothing should exit before we stop it: if something does, stop the rest and say so.
-const children: Child[] = [...functions.map((running) => running.child), ...(jaeger ? [jaeger.child] : [])];
-const gone = await Promise.race(children.map((child) => child.exited.then(() => child)));
+const gone = await Promise.race(parts.map(({ child }) => child.exited.then(() => child)));
 if (!stopping) {
   console.error(`${gone.name} exited on its own: stopping the rest.`);
   await stopAll(1);

@@ -1,6 +1,14 @@
 // End to end: real processes, real Jaeger. Each visit must be one whole trace across both services.
 import test from 'ava';
-import { type JaegerSpan, type JaegerTrace, serviceOf, tag, traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
+import {
+  type JaegerSpan,
+  type JaegerTrace,
+  parentOf,
+  serviceOf,
+  tag,
+  traceIdOf,
+  waitForTrace,
+} from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
 const LAG_MIN_MS = 100;
@@ -24,11 +32,6 @@ function find(trace: JaegerTrace, service: string, name: string): JaegerSpan {
   );
   if (!span) throw new Error(`No ${service} span "${name}" in trace ${trace.traceID}`);
   return span;
-}
-
-function parentOf(trace: JaegerTrace, span: JaegerSpan): JaegerSpan | undefined {
-  const reference = span.references.find((candidate) => candidate.refType === 'CHILD_OF');
-  return reference && trace.spans.find((candidate) => candidate.spanID === reference.spanID);
 }
 
 test('every visit is one whole trace across frontend and backend, with the slow step in it', async (t) => {

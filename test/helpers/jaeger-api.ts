@@ -1,50 +1,20 @@
 // Reads traces back from Jaeger's query API, polling until they are complete.
+import { fetchTrace, type JaegerTrace } from '../../tools/jaeger/query.ts';
 import { waitFor } from '../../tools/process.ts';
 
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: { refType: string; traceID: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  tags: { key: string; type: string; value: unknown }[];
-  logs: { timestamp: number; fields: { key: string; value: unknown }[] }[];
-  processID: string;
-}
-
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
-
-export async function getTrace(queryUrl: string, traceId: string): Promise<JaegerTrace | undefined> {
-  const response = await fetch(`${queryUrl}/api/traces/${traceId}`);
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`Jaeger answered ${response.status} for trace ${traceId}`);
-  const body = (await response.json()) as { data: JaegerTrace[] };
-  return body.data[0];
-}
+export type { JaegerSpan, JaegerTrace } from '../../tools/jaeger/query.ts';
+export { parentOf, serviceOf, tagOf as tag } from '../../tools/jaeger/query.ts';
 
 /** Polls until the trace holds at least `spanCount` spans. */
 export function waitForTrace(queryUrl: string, traceId: string, spanCount: number, timeoutMs = 15_000) {
-  return waitFor(
+  return waitFor<JaegerTrace>(
     `trace ${traceId} with ${spanCount} spans in Jaeger`,
     async () => {
-      const trace = await getTrace(queryUrl, traceId);
+      const trace = await fetchTrace(queryUrl, traceId);
       return trace && trace.spans.length >= spanCount ? trace : undefined;
     },
     { timeoutMs, intervalMs: 100 },
   );
-}
-
-export function serviceOf(trace: JaegerTrace, span: JaegerSpan): string {
-  return trace.processes[span.processID]?.serviceName ?? '?';
-}
-
-export function tag(span: JaegerSpan, key: string): unknown {
-  return span.tags.find((candidate) => candidate.key === key)?.value;
 }
 
 /** The trace id in a W3C traceresponse header. */

@@ -1,0 +1,72 @@
+// The README's `npm start`, run for real (on free ports), then stopped the way Ctrl-C stops it.
+import test from 'ava';
+import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { findFreePort, spawnChild, waitFor } from '../../tools/process.ts';
+import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
+import { baseEnv } from '../helpers/system.ts';
+
+test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
+  const ports = {
+    FRONTEND_PORT: await findFreePort(),
+    BACKEND_PORT: await findFreePort(),
+    JAEGER_OTLP_GRPC_PORT: await findFreePort(),
+    JAEGER_OTLP_HTTP_PORT: await findFreePort(),
+    JAEGER_QUERY_PORT: await findFreePort(),
+    JAEGER_QUERY_GRPC_PORT: await findFreePort(),
+    JAEGER_HEALTH_PORT: await findFreePort(),
+  };
+  const env = baseEnv({
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    LAG_MIN_MS: '0',
+    LAG_MAX_MS: '200',
+  });
+  const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env });
+  t.teardown(() => npm.stop('SIGKILL'));
+  await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
+    timeoutMs: 60_000,
+    child: npm,
+  });
+  t.regex(npm.output(), new RegExp(`frontend +http://localhost:${ports.FRONTEND_PORT}`));
+  t.regex(npm.output(), new RegExp(`jaeger +http://localhost:${ports.JAEGER_QUERY_PORT}`));
+
+  const response = await fetch(`http://localhost:${ports.FRONTEND_PORT}`);
+  t.regex(await response.text(), /You're visitor number 1 in here!/);
+  const trace = await waitForTrace(
+    `http://localhost:${ports.JAEGER_QUERY_PORT}`,
+    traceIdOf(response.headers.get('traceresponse')),
+    8,
+  );
+  t.is(trace.spans.length, 8);
+
+  // The README's next step: draw that visit's trace.
+  const draw = spawnChild(
+    'npm run trace',
+    'npm',
+    ['run', 'trace', '--silent', '--', '--jaeger', `http://localhost:${ports.JAEGER_QUERY_PORT}`],
+    {
+      cwd: REPOSITORY_ROOT,
+      env,
+    },
+  );
+  t.is((await draw.exited).code, 0, draw.output());
+  t.regex(draw.output(), new RegExp(`^Trace ${trace.traceID} .* 8 spans`, 'm'));
+  t.regex(draw.output(), /backend +simulate lag +\S+ (µs|ms|s) │ *█+ *│/);
+
+  // A terminal's Ctrl-C signals the whole foreground process group.
+  process.kill(-(npm.process.pid ?? 0), 'SIGINT');
+  const exit = await npm.exited;
+  // npm itself dies of the SIGINT, as in a terminal; our starter goes on to stop every part in order.
+  t.true(exit.code === 0 || exit.signal === 'SIGINT', JSON.stringify(exit));
+  t.regex(npm.output(), /SIGINT: stopping/);
+  const refused = async (port: number) => {
+    try {
+      await fetch(`http://localhost:${port}/`);
+      return undefined;
+    } catch {
+      return true;
+    }
+  };
+  for (const port of [ports.FRONTEND_PORT, ports.BACKEND_PORT, ports.JAEGER_QUERY_PORT]) {
+    t.true(await waitFor(`port ${port} to close`, () => refused(port), { timeoutMs: 15_000 }));
+  }
+});
