@@ -46,6 +46,11 @@ test('every visit is one whole trace across frontend and backend, with the slow 
     const visitor = Number(/visitor number (\d+)/.exec(await response.text())?.[1]);
     return { visitor, traceResponse: response.headers.get('traceresponse') };
   };
+  for (const path of ['/health/readiness', '/health/liveness', '/metrics']) {
+    const probe = await fetch(`${frontend.url}${path}`);
+    t.is(probe.status, 200, path);
+    await probe.body?.cancel();
+  }
   const sequential = [await visit(), await visit()];
   const concurrent = await Promise.all(Array.from({ length: 6 }, visit));
   const visits = [...sequential, ...concurrent];
@@ -94,6 +99,14 @@ test('every visit is one whole trace across frontend and backend, with the slow 
     const durationMs = lag.duration / 1000;
     t.true(durationMs >= LAG_MIN_MS && durationMs <= LAG_MAX_MS + 100, `simulate lag lasted ${durationMs} ms`);
     t.true(durationMs >= chosenMs - 1, 'the span lasts at least the chosen lag');
+  }
+
+  // Every visit's spans are in, so any probe span would be too: there must be none.
+  for (const service of ['frontend', 'backend']) {
+    const response = await fetch(`${jaeger.queryUrl}/api/operations?service=${service}&spanKind=server`);
+    const { data } = (await response.json()) as { data: { name: string }[] };
+    const expected = service === 'frontend' ? ['GET /'] : ['GET /', 'POST /'];
+    t.deepEqual(data.map((operation) => operation.name).sort(), expected, `${service} server spans`);
   }
 });
 

@@ -25,3 +25,4 @@ export function handle(context: FaasContext): Promise<FaasResponse> {
 }
 
 export const shutdown = shutdownTelemetry;
+export { healthy as liveness, healthy as readiness } from './lib/faas.ts';

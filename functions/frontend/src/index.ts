@@ -24,3 +24,4 @@ export function handle(context: FaasContext): Promise<FaasResponse> {
 }
 
 export const shutdown = shutdownTelemetry;
+export { healthy as liveness, healthy as readiness } from './lib/faas.ts';

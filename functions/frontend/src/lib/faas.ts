@@ -25,6 +25,8 @@ export interface FaasModule {
   handle(context: FaasContext): Promise<FaasResponse>;
   init?(): void;
   shutdown?(): Promise<void>;
+  readiness?(): string;
+  liveness?(): string;
 }
 
 // faas-js-runtime copies every query parameter onto its context, over its own fields:
@@ -67,6 +69,15 @@ export async function answer(context: FaasContext, respond: (method: string) => 
   const traceResponse = traceResponseHeader();
   const headers = traceResponse ? { ...reply.headers, traceresponse: traceResponse } : reply.headers;
   return { statusCode: reply.status, headers, body: reply.body };
+}
+
+/**
+ * Readiness and liveness. faas-js-runtime's own checks run overload-protection, which answers 503
+ * whenever the event loop lagged 42 ms (as it does while modules load) and then throws
+ * "res.setHeader is not a function" under fastify. A process that serves this route is healthy.
+ */
+export function healthy(): string {
+  return 'OK';
 }
 
 /** Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. */
