@@ -53,6 +53,17 @@ test('HEAD, other methods and tampered queries do not count a visit', async (t) 
   const tampered = await fetch(`${frontend.url}/?method=HEAD`);
   t.is(tampered.status, 400);
   await tampered.body?.cancel();
+  const options = await fetch(frontend.url, { method: 'OPTIONS' });
+  t.is(options.status, 204, 'CORS preflight, answered by faas-js-runtime');
+  for (const [method, path] of [
+    ['PUT', '/'],
+    ['DELETE', '/'],
+    ['GET', '/visit'],
+  ]) {
+    const unrouted = await fetch(`${frontend.url}${path}`, { method });
+    t.is(unrouted.status, 404, `${method} ${path}`);
+    await unrouted.body?.cancel();
+  }
   t.is(await counterOf(backend.url), 1);
 });
 
