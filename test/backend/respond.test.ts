@@ -1,0 +1,44 @@
+import test from 'ava';
+import type { CounterService } from '../../functions/backend/src/counter-service.ts';
+import { respond } from '../../functions/backend/src/respond.ts';
+
+function serviceAt(value: number): CounterService & { increases: number } {
+  const service = {
+    increases: 0,
+    read: async () => value,
+    increase: async () => {
+      service.increases += 1;
+      return value + service.increases;
+    },
+  };
+  return service;
+}
+
+for (const method of ['GET', 'HEAD']) {
+  test(`${method} answers the value as text and increases nothing`, async (t) => {
+    const service = serviceAt(41);
+    t.like(await respond(service, method), {
+      status: 200,
+      body: '41\n',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+    t.is(service.increases, 0);
+  });
+}
+
+test('POST increases and answers the new value', async (t) => {
+  const service = serviceAt(41);
+  t.like(await respond(service, 'POST'), { status: 200, body: '42\n' });
+  t.is(service.increases, 1);
+});
+
+for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE', 'get']) {
+  test(`${method} gets 405 with an Allow header and increases nothing`, async (t) => {
+    const service = serviceAt(1);
+    const reply = await respond(service, method);
+    t.is(reply.status, 405);
+    t.is(reply.headers.allow, 'GET, HEAD, POST');
+    t.is(reply.body, `Method ${method} is not allowed here; use GET or HEAD or POST.\n`);
+    t.is(service.increases, 0);
+  });
+}
