@@ -1,20 +1,12 @@
 // With the collector down, visits are answered as usual, export failures are logged at a bounded
 // rate, and once the collector is back new visits' traces arrive.
 import test from 'ava';
-import { locateJaeger } from '../../tools/jaeger/binary.ts';
-import { startJaeger } from '../../tools/jaeger/run.ts';
-import { findFreePort, waitFor } from '../../tools/process.ts';
+import { waitFor } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
-import { baseEnv, startTestFunction } from '../helpers/system.ts';
+import { baseEnv, freeJaegerPorts, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 
 test('Jaeger down: every visit answered, failures logged rarely; Jaeger back: traces arrive', async (t) => {
-  const ports = {
-    otlpGrpc: await findFreePort(),
-    otlpHttp: await findFreePort(),
-    query: await findFreePort(),
-    queryGrpc: await findFreePort(),
-    health: await findFreePort(),
-  };
+  const ports = await freeJaegerPorts();
   const telemetry = {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://localhost:${ports.otlpGrpc}`,
     OTEL_BSP_SCHEDULE_DELAY: '50',
@@ -33,10 +25,7 @@ test('Jaeger down: every visit answered, failures logged rarely; Jaeger back: tr
     t.true(failures.length <= 2, `${running.child.name} logged ${failures.length} export errors`);
   }
 
-  const binary = await locateJaeger(process.env);
-  if (!binary) throw new Error('No Jaeger binary: run npm run setup');
-  const jaeger = await startJaeger(binary, { ports });
-  t.teardown(() => jaeger.stop());
+  const jaeger = await startTestJaeger(t, ports);
   // Spans exported while the exporters reconnect are dropped (OTLP exporters do not retry), so keep
   // visiting until one visit's trace arrives whole.
   const trace = await waitFor(

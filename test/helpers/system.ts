@@ -3,7 +3,7 @@
 import type { ExecutionContext } from 'ava';
 import { type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
 import { locateJaeger } from '../../tools/jaeger/binary.ts';
-import { type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
+import { type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
 import { findFreePort } from '../../tools/process.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
@@ -15,17 +15,21 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export async function startTestJaeger(t: ExecutionContext): Promise<RunningJaeger> {
-  const binary = await locateJaeger(process.env);
-  if (!binary) throw new Error('No Jaeger binary: `npm test` builds it first (npm run setup); run that.');
-  const ports = {
+export async function freeJaegerPorts(): Promise<JaegerPorts> {
+  return {
     otlpGrpc: await findFreePort(),
     otlpHttp: await findFreePort(),
     query: await findFreePort(),
     queryGrpc: await findFreePort(),
     health: await findFreePort(),
   };
-  const jaeger = await startJaeger(binary, { ports });
+}
+
+/** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */
+export async function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
+  const binary = await locateJaeger(process.env);
+  if (!binary) throw new Error('No Jaeger binary: `npm test` builds it first (npm run setup); run that.');
+  const jaeger = await startJaeger(binary, { ports: ports ?? (await freeJaegerPorts()) });
   t.teardown(() => jaeger.stop());
   return jaeger;
 }
