@@ -38,3 +38,11 @@ test('answer passes the method to the core and its reply back', async (t) => {
     body: 'GET',
   });
 });
+
+test('answer contains an unexpected error: 500 with a short body, no details', async (t) => {
+  const response = await answer({ method: 'GET', query: {} }, async () => {
+    throw new TypeError('secret detail');
+  });
+  t.is(response.statusCode, 500);
+  t.is(response.body, 'Internal Server Error\n');
+});

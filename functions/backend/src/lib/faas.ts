@@ -6,7 +6,7 @@ import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
 import { type Reply, textReply } from './http.ts';
-import { traceResponseHeader } from './spans.ts';
+import { markFailed, traceResponseHeader } from './spans.ts';
 
 /** The part of faas-js-runtime's invocation context that the adapters read. */
 export interface FaasContext {
@@ -62,7 +62,14 @@ export async function answer(context: FaasContext, respond: (method: string) => 
     const span = trace.getActiveSpan();
     span?.setAttribute(ATTR_HTTP_ROUTE, '/');
     span?.updateName(`${context.method} /`);
-    reply = await respond(context.method);
+    try {
+      reply = await respond(context.method);
+    } catch (error) {
+      // A bug, not a bad request: contain it to this request, keep the details out of the answer.
+      markFailed(span, error);
+      console.error('Unexpected error while answering a request:', error);
+      reply = textReply(500, 'Internal Server Error\n');
+    }
   } else {
     reply = textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`);
   }
