@@ -18,15 +18,26 @@ export interface RunningFunction {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** The command line of a function's `npm start`, run by this same Node. */
-export function functionCommand(): string[] {
-  return [process.execPath, '--import', './src/lib/telemetry.ts', './src/main.ts'];
+/**
+ * How a function runs: `faas` on faas-js-runtime as `func` builds it (its `npm start`, at FUNC_PORT),
+ * `express` as a plain container (the Dockerfile's command, at PORT).
+ */
+export type Entry = 'faas' | 'express';
+export const ENTRIES: readonly Entry[] = ['faas', 'express'];
+
+const ENTRY_FILE: Record<Entry, string> = { faas: './src/main.ts', express: './src/server.ts' };
+const PORT_VARIABLE: Record<Entry, string> = { faas: 'FUNC_PORT', express: 'PORT' };
+
+/** The command line of an entry, run by this same Node. */
+export function functionCommand(entry: Entry = 'faas'): string[] {
+  return [process.execPath, '--import', './src/lib/telemetry.ts', ENTRY_FILE[entry]];
 }
 
 export interface FunctionOptions {
   port: number;
-  /** The whole environment of the process (FUNC_PORT is added). */
+  /** The whole environment of the process (FUNC_PORT or PORT is added). */
   env: NodeJS.ProcessEnv;
+  entry?: Entry;
   echo?: boolean;
   timeoutMs?: number;
 }
@@ -34,12 +45,12 @@ export interface FunctionOptions {
 /** Spawns the function and waits until its readiness endpoint answers. */
 export async function startFunctionProcess(
   name: FunctionName,
-  { port, env, echo = false, timeoutMs = 20_000 }: FunctionOptions,
+  { port, env, entry = 'faas', echo = false, timeoutMs = 20_000 }: FunctionOptions,
 ): Promise<RunningFunction> {
-  const [command = process.execPath, ...args] = functionCommand();
+  const [command = process.execPath, ...args] = functionCommand(entry);
   const child = spawnChild(name, command, args, {
     cwd: functionDirectory(name),
-    env: { ...env, FUNC_PORT: String(port) },
+    env: { ...env, [PORT_VARIABLE[entry]]: String(port) },
     echo,
   });
   const url = `http://localhost:${port}`;

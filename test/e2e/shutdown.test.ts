@@ -1,30 +1,34 @@
 // Told to stop, a function flushes its queued spans before it exits: none are lost.
 import test from 'ava';
+import { ENTRIES } from '../../tools/functions.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
-test('SIGTERM right after a visit: both functions exit 0 and the whole trace is in Jaeger', async (t) => {
-  // A schedule delay far longer than the test, so only the shutdown flush can deliver the spans.
-  const holdSpans = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
-  const { frontend, backend, jaeger } = await startTestSystem(t, {
-    backendEnv: { LAG_MIN_MS: '50', LAG_MAX_MS: '100', ...holdSpans },
-    frontendEnv: holdSpans,
+for (const entry of ENTRIES) {
+  test(`${entry}: SIGTERM right after a visit: both exit 0 and the whole trace is in Jaeger`, async (t) => {
+    // A schedule delay far longer than the test, so only the shutdown flush can deliver the spans.
+    const holdSpans = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
+    const { frontend, backend, jaeger } = await startTestSystem(t, {
+      entry,
+      backendEnv: { LAG_MIN_MS: '50', LAG_MAX_MS: '100', ...holdSpans },
+      frontendEnv: holdSpans,
+    });
+    if (!jaeger) throw new Error('tracing is on in this test');
+
+    const response = await fetch(frontend.url);
+    t.is(response.status, 200);
+    const traceId = traceIdOf(response.headers.get('traceresponse'));
+
+    const started = performance.now();
+    const [frontendExit, backendExit] = await Promise.all([
+      frontend.child.stop('SIGTERM', 20_000),
+      backend.child.stop('SIGTERM', 20_000),
+    ]);
+    t.deepEqual(frontendExit, { code: 0, signal: null });
+    t.deepEqual(backendExit, { code: 0, signal: null });
+    t.log(`both stopped in ${Math.round(performance.now() - started)} ms`);
+
+    const trace = await waitForTrace(jaeger.queryUrl, traceId, 8);
+    t.is(trace.spans.length, 8);
   });
-  if (!jaeger) throw new Error('tracing is on in this test');
-
-  const response = await fetch(frontend.url);
-  t.is(response.status, 200);
-  const traceId = traceIdOf(response.headers.get('traceresponse'));
-
-  const started = performance.now();
-  const [frontendExit, backendExit] = await Promise.all([
-    frontend.child.stop('SIGTERM', 20_000),
-    backend.child.stop('SIGTERM', 20_000),
-  ]);
-  t.deepEqual(frontendExit, { code: 0, signal: null });
-  t.deepEqual(backendExit, { code: 0, signal: null });
-  t.log(`both stopped in ${Math.round(performance.now() - started)} ms`);
-
-  const trace = await waitForTrace(jaeger.queryUrl, traceId, 8);
-  t.is(trace.spans.length, 8);
-});
+}

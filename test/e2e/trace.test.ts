@@ -1,5 +1,6 @@
 // End to end: real processes, real Jaeger. Each visit must be one whole trace across both services.
 import test from 'ava';
+import { ENTRIES } from '../../tools/functions.ts';
 import {
   type JaegerSpan,
   type JaegerTrace,
@@ -34,81 +35,86 @@ function find(trace: JaegerTrace, service: string, name: string): JaegerSpan {
   return span;
 }
 
-test('every visit is one whole trace across frontend and backend, with the slow step in it', async (t) => {
-  const { frontend, jaeger } = await startTestSystem(t, {
-    backendEnv: { LAG_MIN_MS: String(LAG_MIN_MS), LAG_MAX_MS: String(LAG_MAX_MS) },
-  });
-  if (!jaeger) throw new Error('tracing is on in this test');
+for (const entry of ENTRIES) {
+  test(`${entry}: every visit is one whole trace across frontend and backend, with the slow step in it`, async (t) => {
+    const { frontend, jaeger } = await startTestSystem(t, {
+      entry,
+      backendEnv: { LAG_MIN_MS: String(LAG_MIN_MS), LAG_MAX_MS: String(LAG_MAX_MS) },
+    });
+    if (!jaeger) throw new Error('tracing is on in this test');
 
-  const visit = async () => {
-    const response = await fetch(frontend.url);
-    t.is(response.status, 200);
-    const visitor = Number(/visitor number (\d+)/.exec(await response.text())?.[1]);
-    return { visitor, traceResponse: response.headers.get('traceresponse') };
-  };
-  for (const path of ['/health/readiness', '/health/liveness', '/metrics']) {
-    const probe = await fetch(`${frontend.url}${path}`);
-    t.is(probe.status, 200, path);
-    await probe.body?.cancel();
-  }
-  const sequential = [await visit(), await visit()];
-  const concurrent = await Promise.all(Array.from({ length: 6 }, visit));
-  const visits = [...sequential, ...concurrent];
-  t.deepEqual(
-    visits.map((one) => one.visitor).sort((a, b) => a - b),
-    [1, 2, 3, 4, 5, 6, 7, 8],
-  );
-
-  for (const { traceResponse } of visits) {
-    const traceId = traceIdOf(traceResponse);
-    const trace = await waitForTrace(jaeger.queryUrl, traceId, VISIT_SPANS.length);
-    t.is(trace.spans.length, VISIT_SPANS.length, 'no stray spans: health checks and exports make none');
+    const visit = async () => {
+      const response = await fetch(frontend.url);
+      t.is(response.status, 200);
+      const visitor = Number(/visitor number (\d+)/.exec(await response.text())?.[1]);
+      return { visitor, traceResponse: response.headers.get('traceresponse') };
+    };
+    // faas-js-runtime also serves Prometheus metrics; the express server has only the probes.
+    const probes = ['/health/readiness', '/health/liveness', ...(entry === 'faas' ? ['/metrics'] : [])];
+    for (const path of probes) {
+      const probe = await fetch(`${frontend.url}${path}`);
+      t.is(probe.status, 200, path);
+      await probe.body?.cancel();
+    }
+    const sequential = [await visit(), await visit()];
+    const concurrent = await Promise.all(Array.from({ length: 6 }, visit));
+    const visits = [...sequential, ...concurrent];
     t.deepEqual(
-      trace.spans.map((span) => `${serviceOf(trace, span)} ${span.operationName}`).sort(),
-      VISIT_SPANS.map(([service, name]) => `${service} ${name}`).sort(),
+      visits.map((one) => one.visitor).sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8],
     );
 
-    const root = find(trace, 'frontend', 'GET /');
-    t.is(traceResponse?.split('-')[2], root.spanID, 'traceresponse names the frontend server span');
-    t.is(tag(root, 'span.kind'), 'server');
-    t.is(tag(root, 'http.route'), '/');
-    for (const span of trace.spans) {
-      if (span === root) {
-        t.is(parentOf(trace, span), undefined, 'the frontend server span is the root');
-        continue;
+    for (const { traceResponse } of visits) {
+      const traceId = traceIdOf(traceResponse);
+      const trace = await waitForTrace(jaeger.queryUrl, traceId, VISIT_SPANS.length);
+      t.is(trace.spans.length, VISIT_SPANS.length, 'no stray spans: health checks and exports make none');
+      t.deepEqual(
+        trace.spans.map((span) => `${serviceOf(trace, span)} ${span.operationName}`).sort(),
+        VISIT_SPANS.map(([service, name]) => `${service} ${name}`).sort(),
+      );
+
+      const root = find(trace, 'frontend', 'GET /');
+      t.is(traceResponse?.split('-')[2], root.spanID, 'traceresponse names the frontend server span');
+      t.is(tag(root, 'span.kind'), 'server');
+      t.is(tag(root, 'http.route'), '/');
+      for (const span of trace.spans) {
+        if (span === root) {
+          t.is(parentOf(trace, span), undefined, 'the frontend server span is the root');
+          continue;
+        }
+        t.truthy(parentOf(trace, span), `the parent of ${span.operationName} is in the trace`);
       }
-      t.truthy(parentOf(trace, span), `the parent of ${span.operationName} is in the trace`);
+
+      // The chain frontend server → client → backend server → the backend's own steps.
+      const expectParent = (child: JaegerSpan, parent: JaegerSpan) =>
+        t.is(parentOf(trace, child)?.spanID, parent.spanID, `${child.operationName} ← ${parent.operationName}`);
+      const read = find(trace, 'frontend', 'GET');
+      const increase = find(trace, 'frontend', 'POST');
+      expectParent(read, root);
+      expectParent(increase, root);
+      expectParent(find(trace, 'backend', 'GET /'), read);
+      expectParent(find(trace, 'backend', 'POST /'), increase);
+      expectParent(find(trace, 'backend', 'read counter'), find(trace, 'backend', 'GET /'));
+      expectParent(find(trace, 'backend', 'simulate lag'), find(trace, 'backend', 'POST /'));
+      expectParent(find(trace, 'backend', 'increase counter'), find(trace, 'backend', 'POST /'));
+
+      const lag = find(trace, 'backend', 'simulate lag');
+      const chosenMs = Number(tag(lag, 'lag.duration_ms'));
+      t.true(chosenMs >= LAG_MIN_MS && chosenMs <= LAG_MAX_MS, `chosen lag ${chosenMs} ms`);
+      const durationMs = lag.duration / 1000;
+      t.true(durationMs >= LAG_MIN_MS && durationMs <= LAG_MAX_MS + 100, `simulate lag lasted ${durationMs} ms`);
+      t.true(durationMs >= chosenMs - 1, 'the span lasts at least the chosen lag');
     }
 
-    // The chain frontend server → client → backend server → the backend's own steps.
-    const expectParent = (child: JaegerSpan, parent: JaegerSpan) =>
-      t.is(parentOf(trace, child)?.spanID, parent.spanID, `${child.operationName} ← ${parent.operationName}`);
-    const read = find(trace, 'frontend', 'GET');
-    const increase = find(trace, 'frontend', 'POST');
-    expectParent(read, root);
-    expectParent(increase, root);
-    expectParent(find(trace, 'backend', 'GET /'), read);
-    expectParent(find(trace, 'backend', 'POST /'), increase);
-    expectParent(find(trace, 'backend', 'read counter'), find(trace, 'backend', 'GET /'));
-    expectParent(find(trace, 'backend', 'simulate lag'), find(trace, 'backend', 'POST /'));
-    expectParent(find(trace, 'backend', 'increase counter'), find(trace, 'backend', 'POST /'));
-
-    const lag = find(trace, 'backend', 'simulate lag');
-    const chosenMs = Number(tag(lag, 'lag.duration_ms'));
-    t.true(chosenMs >= LAG_MIN_MS && chosenMs <= LAG_MAX_MS, `chosen lag ${chosenMs} ms`);
-    const durationMs = lag.duration / 1000;
-    t.true(durationMs >= LAG_MIN_MS && durationMs <= LAG_MAX_MS + 100, `simulate lag lasted ${durationMs} ms`);
-    t.true(durationMs >= chosenMs - 1, 'the span lasts at least the chosen lag');
-  }
-
-  // Every visit's spans are in, so any probe span would be too: there must be none.
-  for (const service of ['frontend', 'backend']) {
-    const response = await fetch(`${jaeger.queryUrl}/api/operations?service=${service}&spanKind=server`);
-    const { data } = (await response.json()) as { data: { name: string }[] };
-    const expected = service === 'frontend' ? ['GET /'] : ['GET /', 'POST /'];
-    t.deepEqual(data.map((operation) => operation.name).sort(), expected, `${service} server spans`);
-  }
-});
+    // Every visit's spans are in, so any probe span would be too: there must be none.
+    for (const service of ['frontend', 'backend']) {
+      const response = await fetch(`${jaeger.queryUrl}/api/operations?service=${service}&spanKind=server`);
+      const { data } = (await response.json()) as { data: { name: string }[] };
+      const expected = service === 'frontend' ? ['GET /'] : ['GET /', 'POST /'];
+      t.deepEqual(data.map((operation) => operation.name).sort(), expected, `${service} server spans`);
+    }
+  });
+}
 
 test('a failed visit is recorded on its span as an error with the exception', async (t) => {
   const { frontend, backend, jaeger } = await startTestSystem(t, { backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' } });

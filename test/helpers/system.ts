@@ -1,7 +1,7 @@
 // Starts real parts of the system for a test, on free ports, and stops them in teardown even when
 // the test fails.
 import type { ExecutionContext } from 'ava';
-import { type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
+import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
 import { locateJaeger } from '../../tools/jaeger/binary.ts';
 import { type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
 import { findFreePort } from '../../tools/process.ts';
@@ -10,7 +10,7 @@ import { findFreePort } from '../../tools/process.ts';
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(OTEL_|LAG_|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_)/.test(name)) delete env[name];
+    if (/^(OTEL_|LAG_|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
   }
   return { ...env, ...extra };
 }
@@ -25,11 +25,28 @@ export async function freeJaegerPorts(): Promise<JaegerPorts> {
   };
 }
 
+/**
+ * A port picked as free can be taken by another process before ours binds it (tests run in
+ * parallel, and outgoing connections take ports from the same range): try again on new ports.
+ */
+async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      const taken = error instanceof Error && /address already in use|EADDRINUSE/.test(error.message);
+      if (!taken || attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */
 export async function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
   const binary = await locateJaeger(process.env);
   if (!binary) throw new Error('No Jaeger binary: `npm test` builds it first (npm run setup); run that.');
-  const jaeger = await startJaeger(binary, { ports: ports ?? (await freeJaegerPorts()) });
+  const jaeger = ports
+    ? await startJaeger(binary, { ports })
+    : await onFreePorts(async () => startJaeger(binary, { ports: await freeJaegerPorts() }));
   t.teardown(() => jaeger.stop());
   return jaeger;
 }
@@ -38,9 +55,11 @@ export async function startTestFunction(
   t: ExecutionContext,
   name: FunctionName,
   env: NodeJS.ProcessEnv,
-  port?: number,
+  { port, entry = 'faas' }: { port?: number; entry?: Entry } = {},
 ): Promise<RunningFunction> {
-  const running = await startFunctionProcess(name, { port: port ?? (await findFreePort()), env });
+  const running = port
+    ? await startFunctionProcess(name, { port, env, entry })
+    : await onFreePorts(async () => startFunctionProcess(name, { port: await findFreePort(), env, entry }));
   t.teardown(() => running.stop('SIGKILL'));
   return running;
 }
@@ -58,22 +77,21 @@ export async function startTestSystem(
     backendEnv = {},
     frontendEnv = {},
     tracing = true,
+    entry = 'faas',
   }: {
     backendEnv?: NodeJS.ProcessEnv;
     frontendEnv?: NodeJS.ProcessEnv;
     tracing?: boolean;
+    entry?: Entry;
   } = {},
 ): Promise<TestSystem> {
   const jaeger = tracing ? await startTestJaeger(t) : undefined;
   const telemetry = jaeger
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }
     : { OTEL_SDK_DISABLED: 'true' };
-  const backend = await startTestFunction(t, 'backend', baseEnv({ ...telemetry, ...backendEnv }));
-  const frontend = await startTestFunction(
-    t,
-    'frontend',
-    baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv }),
-  );
+  const backend = await startTestFunction(t, 'backend', baseEnv({ ...telemetry, ...backendEnv }), { entry });
+  const frontendEnvironment = baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv });
+  const frontend = await startTestFunction(t, 'frontend', frontendEnvironment, { entry });
   return { jaeger, backend, frontend };
 }
 

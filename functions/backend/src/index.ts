@@ -1,21 +1,17 @@
-// The backend as a faas-js-runtime function: `init` builds it from the configuration, `handle`
+// The backend as a faas-js-runtime function: `init` builds it from the environment, `handle`
 // adapts each invocation to the plain core in respond.ts.
-import { promisify } from 'node:util';
-import { loadConfig } from './config.ts';
-import { createCounter } from './counter.ts';
-import { type CounterService, createCounterService } from './counter-service.ts';
+
+import type { CounterService } from './counter-service.ts';
+import { createBackend } from './create.ts';
 import { answer, type FaasContext, type FaasResponse } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
 import { respond } from './respond.ts';
-
-const sleep = promisify(setTimeout) as (ms: number) => Promise<void>;
 
 // faas-js-runtime's contract is a module of hooks, so the one instance lives here, built by init.
 let service: CounterService | undefined;
 
 export function init(): void {
-  const config = loadConfig(process.env);
-  service = createCounterService({ counter: createCounter(), lag: config.lag, random: Math.random, sleep });
+  service = createBackend(process.env);
 }
 
 export function handle(context: FaasContext): Promise<FaasResponse> {

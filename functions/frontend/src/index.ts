@@ -1,20 +1,16 @@
-// The frontend as a faas-js-runtime function: `init` builds it from the configuration, `handle`
+// The frontend as a faas-js-runtime function: `init` builds it from the environment, `handle`
 // adapts each invocation to the plain core in respond.ts.
-import { loadConfig } from './config.ts';
-import { createCounterClient } from './counter-client.ts';
+import { createFrontend } from './create.ts';
 import { answer, type FaasContext, type FaasResponse } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
-import { type Frontend, respond } from './respond.ts';
+import type { Frontend } from './respond.ts';
+import { respond } from './respond.ts';
 
 // faas-js-runtime's contract is a module of hooks, so the one instance lives here, built by init.
 let frontend: Frontend | undefined;
 
 export function init(): void {
-  const config = loadConfig(process.env);
-  frontend = {
-    counter: createCounterClient({ endpoint: config.counterEndpoint }),
-    backendTimeoutMs: config.backendTimeoutMs,
-  };
+  frontend = createFrontend(process.env);
 }
 
 export function handle(context: FaasContext): Promise<FaasResponse> {

@@ -1,12 +1,10 @@
 // The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
 // This file is identical in every function (see test/shared-lib.test.ts).
 import type { AddressInfo } from 'node:net';
-import { trace } from '@opentelemetry/api';
-import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
 import { type Reply, textReply } from './http.ts';
-import { markFailed, traceResponseHeader } from './spans.ts';
+import { answerTraced, withTraceResponse } from './spans.ts';
 
 /** The part of faas-js-runtime's invocation context that the adapters read. */
 export interface FaasContext {
@@ -51,31 +49,16 @@ export function findShadowingParameter(context: FaasContext): string | undefined
   return Object.keys(query).find((name) => CONTEXT_FIELDS.has(name));
 }
 
-/**
- * Translates one invocation: refuses a context that query parameters have tampered with, names the
- * server span after the route, and adds the `traceresponse` header to whatever `respond` answers.
- */
+/** Translates one invocation: refuses a context that query parameters have tampered with. */
 export async function answer(context: FaasContext, respond: (method: string) => Promise<Reply>): Promise<FaasResponse> {
   const shadowing = findShadowingParameter(context);
-  let reply: Reply;
-  if (shadowing === undefined) {
-    const span = trace.getActiveSpan();
-    span?.setAttribute(ATTR_HTTP_ROUTE, '/');
-    span?.updateName(`${context.method} /`);
-    try {
-      reply = await respond(context.method);
-    } catch (error) {
-      // A bug, not a bad request: contain it to this request, keep the details out of the answer.
-      markFailed(span, error);
-      console.error('Unexpected error while answering a request:', error);
-      reply = textReply(500, 'Internal Server Error\n');
-    }
-  } else {
-    reply = textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`);
-  }
-  const traceResponse = traceResponseHeader();
-  const headers = traceResponse ? { ...reply.headers, traceresponse: traceResponse } : reply.headers;
-  return { statusCode: reply.status, headers, body: reply.body };
+  const reply =
+    shadowing === undefined
+      ? await answerTraced(context.method, '/', respond)
+      : withTraceResponse(
+          textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`),
+        );
+  return { statusCode: reply.status, headers: reply.headers, body: reply.body };
 }
 
 /**

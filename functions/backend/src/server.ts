@@ -1,0 +1,12 @@
+// The backend as a plain container: `node --import ./src/lib/telemetry.ts ./src/server.ts`, express
+// 5 at PORT. Used by the Dockerfile, `kn service create --image` and the manifests in knative/.
+import { backendRoutes, createBackend } from './create.ts';
+import { createExpressApp, startServer } from './lib/express.ts';
+
+const url = await Promise.resolve()
+  .then(() => startServer(createExpressApp(backendRoutes(createBackend(process.env))), process.env))
+  .catch((error: unknown) => {
+    console.error(`backend did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+console.log(`backend listening on ${url}`);

@@ -1,0 +1,19 @@
+// Builds the frontend from its environment: what both entries, the faas-js-runtime function
+// (index.ts) and the express server (server.ts), run.
+import { loadConfig } from './config.ts';
+import { createCounterClient } from './counter-client.ts';
+import type { Env } from './lib/env.ts';
+import type { Route } from './lib/express.ts';
+import { ALLOWED_METHODS, type Frontend, respond } from './respond.ts';
+
+export function createFrontend(env: Env): Frontend {
+  const config = loadConfig(env);
+  return {
+    counter: createCounterClient({ endpoint: config.counterEndpoint }),
+    backendTimeoutMs: config.backendTimeoutMs,
+  };
+}
+
+export function frontendRoutes(frontend: Frontend): Route[] {
+  return [{ path: '/', methods: ALLOWED_METHODS, respond: (method) => respond(frontend, method) }];
+}

@@ -1,0 +1,12 @@
+// The frontend as a plain container: `node --import ./src/lib/telemetry.ts ./src/server.ts`, express
+// 5 at PORT. Used by the Dockerfile, `kn service create --image` and the manifests in knative/.
+import { createFrontend, frontendRoutes } from './create.ts';
+import { createExpressApp, startServer } from './lib/express.ts';
+
+const url = await Promise.resolve()
+  .then(() => startServer(createExpressApp(frontendRoutes(createFrontend(process.env))), process.env))
+  .catch((error: unknown) => {
+    console.error(`frontend did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+console.log(`frontend listening on ${url}`);
