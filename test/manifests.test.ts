@@ -1,0 +1,242 @@
+// The manifests in jaeger/ and knative/, the func.yaml files and the Dockerfiles: validated against
+// the Kubernetes and Knative schemas, and checked for what the deploy paths promise.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { parse } from 'yaml';
+import { functionDirectory, REPOSITORY_ROOT } from '../tools/functions.ts';
+import { JAEGER_VERSION } from '../tools/jaeger/binary.ts';
+import { type KubernetesObject, loadProjectManifests, ManifestError, validateManifest } from '../tools/manifests.ts';
+
+const manifests = await loadProjectManifests();
+const objects = manifests.map((manifest) => manifest.object);
+
+function find(kind: string, name: string): KubernetesObject {
+  const object = objects.find((candidate) => candidate.kind === kind && candidate.metadata.name === name);
+  if (!object) throw new Error(`No ${kind} ${name} in jaeger/ or knative/`);
+  return object;
+}
+
+interface Container {
+  image: string;
+  env?: { name: string; value: string }[];
+  ports?: { containerPort: number; name?: string }[];
+  readinessProbe?: { httpGet?: { path: string; port: number | string } };
+  livenessProbe?: { httpGet?: { path: string; port: number | string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+}
+
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    containers: Container[];
+    timeoutSeconds?: number;
+    containerConcurrency?: number;
+    securityContext?: Record<string, unknown>;
+  };
+}
+
+const templateOf = (object: KubernetesObject) => (object.spec as { template: PodTemplate }).template;
+const containerOf = (object: KubernetesObject) => {
+  const [container] = templateOf(object).spec.containers;
+  if (!container) throw new Error(`${object.metadata.name} has no container`);
+  return container;
+};
+const envOf = (container: Container) =>
+  Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
+
+const rootPackage = JSON.parse(await readFile(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
+const functionVersion = async (name: string) =>
+  (
+    JSON.parse(await readFile(join(functionDirectory(name as 'backend'), 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
+test('every manifest validates against its schema, Namespaces first', (t) => {
+  t.deepEqual(
+    manifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
+    [
+      'jaeger/namespace.yaml Namespace observability',
+      'jaeger/collector-service.yaml Service jaeger-collector',
+      'jaeger/deployment.yaml Deployment jaeger',
+      'jaeger/query-service.yaml Service jaeger-query',
+      'knative/backend.yaml Service backend',
+      'knative/config-observability.yaml ConfigMap config-observability',
+      'knative/frontend.yaml Service frontend',
+    ],
+  );
+});
+
+test('a manifest the schema refuses is reported with its file and object', (t) => {
+  const broken = structuredClone(find('Service', 'backend'));
+  (templateOf(broken).spec as { timeoutSeconds: unknown }).timeoutSeconds = 'thirty';
+  t.throws(() => validateManifest({ file: 'knative/backend.yaml', object: broken }), {
+    instanceOf: ManifestError,
+    message:
+      /^knative\/backend\.yaml: Service default\/backend \(serving\.knative\.dev\/v1\) is invalid: .*timeoutSeconds must be integer/,
+  });
+  t.throws(
+    () => validateManifest({ file: 'x.yaml', object: { apiVersion: 'v9', kind: 'Thing', metadata: { name: 'x' } } }),
+    {
+      message: 'x.yaml: no schema known for v9 Thing',
+    },
+  );
+});
+
+test('images are pinned: the functions at their package version, Jaeger at the version we build', async (t) => {
+  t.is(
+    containerOf(find('Service', 'backend')).image,
+    `knative-tracing-counter/backend:${await functionVersion('backend')}`,
+  );
+  t.is(
+    containerOf(find('Service', 'frontend')).image,
+    `knative-tracing-counter/frontend:${await functionVersion('frontend')}`,
+  );
+  t.is(containerOf(find('Deployment', 'jaeger')).image, `jaegertracing/jaeger:${JAEGER_VERSION}`);
+});
+
+test('the backend: cluster-local, exactly one replica, a timeout above its longest lag', (t) => {
+  const backend = find('Service', 'backend');
+  t.is(backend.metadata.labels?.['networking.knative.dev/visibility'], 'cluster-local');
+  t.like(templateOf(backend).metadata?.annotations, {
+    'autoscaling.knative.dev/min-scale': '1',
+    'autoscaling.knative.dev/max-scale': '1',
+  });
+  t.is(backend.metadata.annotations, undefined, "Knative's webhook rejects autoscaling keys on the Service itself");
+  const lagMaxMs = Number(envOf(containerOf(backend)).LAG_MAX_MS);
+  t.true((templateOf(backend).spec.timeoutSeconds ?? 300) * 1000 > lagMaxMs);
+});
+
+test('the frontend: public, its COUNTER_ENDPOINT the backend cluster-local URL, its timeout above BACKEND_TIMEOUT_MS', (t) => {
+  const frontend = find('Service', 'frontend');
+  const backend = find('Service', 'backend');
+  t.is(frontend.metadata.labels?.['networking.knative.dev/visibility'], undefined);
+  const env = envOf(containerOf(frontend));
+  t.is(env.COUNTER_ENDPOINT, `http://${backend.metadata.name}.${backend.metadata.namespace}.svc.cluster.local`);
+  t.true((templateOf(frontend).spec.timeoutSeconds ?? 300) * 1000 > Number(env.BACKEND_TIMEOUT_MS));
+});
+
+test('both functions export OTLP gRPC over plain HTTP to the Jaeger collector Service', (t) => {
+  const collector = find('Service', 'jaeger-collector');
+  const grpcPort = (collector.spec as { ports: { name: string; port: number }[] }).ports.find(
+    (port) => port.name === 'otlp-grpc',
+  )?.port;
+  const endpoint = `http://${collector.metadata.name}.${collector.metadata.namespace}.svc.cluster.local:${grpcPort}`;
+  for (const name of ['backend', 'frontend']) {
+    t.like(envOf(containerOf(find('Service', name))), {
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: name,
+    });
+  }
+  t.like(find('ConfigMap', 'config-observability').data as object, {
+    'tracing-protocol': 'grpc',
+    'tracing-endpoint': endpoint,
+  });
+});
+
+test('the functions: probes on their health endpoints, requests and limits, locked-down containers', (t) => {
+  for (const name of ['backend', 'frontend']) {
+    const container = containerOf(find('Service', name));
+    t.is(container.readinessProbe?.httpGet?.path, '/health/readiness');
+    t.is(container.livenessProbe?.httpGet?.path, '/health/liveness');
+    t.truthy(container.resources?.requests?.cpu && container.resources.requests.memory);
+    t.truthy(container.resources?.limits?.memory);
+    t.like(container.securityContext, {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+  }
+});
+
+test('Jaeger: probes on /status at 13133, limits, non-root, and only ClusterIP Services', (t) => {
+  const jaeger = find('Deployment', 'jaeger');
+  const container = containerOf(jaeger);
+  const health = container.ports?.find((port) => port.name === 'health');
+  t.is(health?.containerPort, 13133);
+  for (const probe of [container.readinessProbe, container.livenessProbe]) {
+    t.deepEqual(probe?.httpGet, { path: '/status', port: 'health' });
+  }
+  t.truthy(container.resources?.limits?.memory);
+  t.is(templateOf(jaeger).spec.securityContext?.runAsNonRoot, true);
+  t.like(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+  const ports = (name: string) =>
+    (find('Service', name).spec as { type: string; ports: { port: number }[] }).ports.map((port) => port.port);
+  t.deepEqual(ports('jaeger-collector'), [4317, 4318]);
+  t.deepEqual(ports('jaeger-query'), [16686]);
+  for (const name of ['jaeger-collector', 'jaeger-query']) {
+    t.is((find('Service', name).spec as { type: string }).type, 'ClusterIP', `${name} is not exposed`);
+  }
+});
+
+test('what this project owns carries the app.kubernetes.io labels', (t) => {
+  for (const object of objects) {
+    if (object.metadata.namespace === 'knative-serving') continue; // Knative's own ConfigMap: only keys are ours
+    t.is(object.metadata.labels?.['app.kubernetes.io/part-of'], 'knative-tracing-counter', object.metadata.name);
+    if (object.kind !== 'Namespace') t.truthy(object.metadata.labels?.['app.kubernetes.io/name'], object.metadata.name);
+  }
+});
+
+interface FuncYaml {
+  name: string;
+  runtime: string;
+  build: { builder: string; buildEnvs: { name: string; value: string }[] };
+  run: { envs: { name: string; value: string }[] };
+  deploy: {
+    annotations?: Record<string, string>;
+    options: { scale: { min: number; max: number } };
+    labels: { key: string; value: string }[];
+    healthEndpoints: { liveness: string; readiness: string };
+  };
+}
+
+for (const name of ['backend', 'frontend'] as const) {
+  test(`${name}/func.yaml agrees with knative/${name}.yaml and pins Node 24`, async (t) => {
+    const folder = functionDirectory(name);
+    const func = parse(await readFile(join(folder, 'func.yaml'), 'utf8')) as FuncYaml;
+    const service = find('Service', name);
+    t.is(func.name, name);
+    t.is(func.build.builder, 'pack');
+    t.deepEqual(func.build.buildEnvs, [{ name: 'BP_NODE_VERSION', value: '24' }]);
+    const packageJson = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      scripts: { start: string };
+    };
+    t.is(packageJson.engines.node, '^24.12');
+    t.is(
+      packageJson.scripts.start,
+      'node --import ./src/lib/telemetry.ts ./src/main.ts',
+      'the builder runs the preload',
+    );
+
+    t.deepEqual(
+      Object.fromEntries(func.run.envs.map(({ name: variable, value }) => [variable, value])),
+      envOf(containerOf(service)),
+      'the same environment on both deploy paths',
+    );
+    t.is(func.deploy.annotations, undefined, 'autoscaling belongs in deploy.options.scale');
+    const annotations = templateOf(service).metadata?.annotations ?? {};
+    t.is(String(func.deploy.options.scale.max), annotations['autoscaling.knative.dev/max-scale'] ?? 'unset');
+    t.is(String(func.deploy.options.scale.min), annotations['autoscaling.knative.dev/min-scale'] ?? '0');
+    const labels = Object.fromEntries(func.deploy.labels.map(({ key, value }) => [key, value]));
+    t.is(labels['networking.knative.dev/visibility'], service.metadata.labels?.['networking.knative.dev/visibility']);
+    t.deepEqual(func.deploy.healthEndpoints, { liveness: '/health/liveness', readiness: '/health/readiness' });
+  });
+
+  test(`${name}/Dockerfile: pinned Node 24, production dependencies, non-root, node started directly`, async (t) => {
+    const dockerfile = await readFile(join(functionDirectory(name), 'Dockerfile'), 'utf8');
+    const nodeVersion = rootPackage.devDependencies.node ?? 'missing';
+    t.regex(dockerfile, new RegExp(`^FROM node:${nodeVersion.replaceAll('.', '\\.')}-bookworm-slim$`, 'm'));
+    t.regex(dockerfile, /^RUN npm ci --omit=dev /m);
+    const user = /^USER (\d+)(?::\d+)?$/m.exec(dockerfile)?.[1];
+    t.true(Number(user) > 0, `USER ${user} is a non-root number`);
+    t.is(Number(user), containerOf(find('Service', name)).securityContext?.runAsUser as number);
+    t.regex(dockerfile, /^CMD \["node", "--import", "\.\/src\/lib\/telemetry\.ts", "\.\/src\/server\.ts"\]$/m);
+    t.regex(await readFile(join(functionDirectory(name), '.dockerignore'), 'utf8'), /^node_modules$/m);
+  });
+}

@@ -1,0 +1,198 @@
+// Talking to the cluster with @kubernetes/client-node: server-side apply, waiting for Knative
+// Services to be Ready, deleting. Every way it can fail has an error of its own that says what to do.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import {
+  ApiException,
+  ApisApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  VersionApi,
+} from '@kubernetes/client-node';
+import { describe, type KubernetesObject } from '../manifests.ts';
+
+export const FIELD_MANAGER = 'knative-tracing-counter';
+
+export class DeployError extends Error {
+  override name = 'DeployError';
+}
+export class NoKubeconfigError extends DeployError {
+  override name = 'NoKubeconfigError';
+}
+export class ClusterUnreachableError extends DeployError {
+  override name = 'ClusterUnreachableError';
+}
+export class KnativeMissingError extends DeployError {
+  override name = 'KnativeMissingError';
+}
+export class PermissionDeniedError extends DeployError {
+  override name = 'PermissionDeniedError';
+}
+export class NotReadyError extends DeployError {
+  override name = 'NotReadyError';
+}
+
+/** The kubeconfig as kubectl finds it: KUBECONFIG, else ~/.kube/config, else in-cluster. */
+export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
+  const config = new KubeConfig();
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter(Boolean);
+    const missing = files.find((file) => !existsSync(file));
+    if (missing !== undefined) throw new NoKubeconfigError(`KUBECONFIG names ${missing}, which does not exist.`);
+    config.loadFromFile(files[0] ?? '');
+    for (const file of files.slice(1)) {
+      const more = new KubeConfig();
+      more.loadFromFile(file);
+      config.mergeConfig(more);
+    }
+  } else if (existsSync(join(env.HOME || homedir(), '.kube', 'config'))) {
+    config.loadFromFile(join(env.HOME || homedir(), '.kube', 'config'));
+  } else if (env.KUBERNETES_SERVICE_HOST) {
+    config.loadFromCluster();
+  } else {
+    throw new NoKubeconfigError(
+      'No kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist. Point KUBECONFIG at the ' +
+        'cluster to deploy to (kind, minikube and the cloud CLIs write one), or use --dry-run to see the plan.',
+    );
+  }
+  if (!config.getCurrentCluster()) {
+    throw new NoKubeconfigError('The kubeconfig has no current context: choose one with kubectl config use-context.');
+  }
+  return config;
+}
+
+export function serverOf(config: KubeConfig): string {
+  return config.getCurrentCluster()?.server ?? '(no server)';
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body = typeof error.body === 'string' ? safeJson(error.body) : error.body;
+    const message = (body as { message?: string } | undefined)?.message;
+    return message ?? `HTTP ${error.code}`;
+  }
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}
+
+/** Fails early and plainly: the cluster must answer, and Knative Serving must be installed. */
+export async function checkCluster(config: KubeConfig): Promise<void> {
+  const server = serverOf(config);
+  try {
+    await config.makeApiClient(VersionApi).getCode();
+  } catch (error) {
+    if (error instanceof ApiException && (error.code === 401 || error.code === 403)) {
+      throw new PermissionDeniedError(`The cluster at ${server} refused our credentials: ${reasonOf(error)}`);
+    }
+    if (!(error instanceof ApiException)) {
+      throw new ClusterUnreachableError(`Cannot reach the cluster at ${server}: ${reasonOf(error)}`);
+    }
+  }
+  const groups = await config.makeApiClient(ApisApi).getAPIVersions();
+  if (!groups.groups.some((group) => group.name === 'serving.knative.dev')) {
+    throw new KnativeMissingError(
+      `Knative Serving is not installed in the cluster at ${server}: it serves no serving.knative.dev API ` +
+        '(its CRDs are missing). Install Knative Serving first, then deploy again.',
+    );
+  }
+}
+
+export async function applyObject(client: KubernetesObjectApi, object: KubernetesObject): Promise<void> {
+  try {
+    await client.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 403) {
+      throw new PermissionDeniedError(`Permission denied to apply ${describe(object)}: ${reasonOf(error)}`);
+    }
+    throw new DeployError(`Could not apply ${describe(object)}: ${reasonOf(error)}`);
+  }
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Polls a Knative Service until its Ready condition is True; answers its URL. */
+export async function waitUntilReady(
+  client: KubernetesObjectApi,
+  service: KubernetesObject,
+  {
+    timeoutMs,
+    intervalMs = 2000,
+    progress,
+  }: { timeoutMs: number; intervalMs?: number; progress: (line: string) => void },
+): Promise<string> {
+  const started = Date.now();
+  let last = '';
+  for (;;) {
+    const current = (await client.read(service as never)) as unknown as {
+      status?: { url?: string; conditions?: Condition[] };
+    };
+    const ready = current.status?.conditions?.find((condition) => condition.type === 'Ready');
+    if (ready?.status === 'True') return current.status?.url ?? '';
+    const state = ready
+      ? `${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''}`
+      : 'no status yet';
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    if (state !== last) progress(`  ${describe(service)}: not ready after ${elapsed} s (${state})`);
+    last = state;
+    if (Date.now() - started > timeoutMs) {
+      throw new NotReadyError(
+        `${describe(service)} did not become Ready in ${Math.round(timeoutMs / 1000)} s: ${state}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Removes what deploy created. Objects of other owners are left alone: for Knative's own
+ * config-observability, only the keys we applied are given up (an empty apply by our field manager).
+ */
+export async function removeObject(
+  client: KubernetesObjectApi,
+  object: KubernetesObject,
+): Promise<'deleted' | 'absent' | 'released'> {
+  try {
+    if (object.metadata.namespace === 'knative-serving') {
+      const { apiVersion, kind, metadata } = object;
+      await client.patch(
+        { apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace } },
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      return 'released';
+    }
+    await client.delete(object);
+    return 'deleted';
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return 'absent';
+    if (error instanceof ApiException && error.code === 403) {
+      throw new PermissionDeniedError(`Permission denied to delete ${describe(object)}: ${reasonOf(error)}`);
+    }
+    throw new DeployError(`Could not delete ${describe(object)}: ${reasonOf(error)}`);
+  }
+}
+
+export function objectClient(config: KubeConfig): KubernetesObjectApi {
+  return KubernetesObjectApi.makeApiClient(config);
+}
