@@ -3,7 +3,7 @@
 // everything is.
 //   npm run deploy -- --dry-run         prints what it would apply; needs no cluster
 //   npm run deploy -- --delete          removes what it applied
-//   npm run deploy -- --registry R      uses images pushed to R (e.g. ghcr.io/alice) instead of knative-tracing-counter/
+//   npm run deploy -- --registry R      uses images pushed to R (e.g. registry.example/alice) instead of knative-tracing-counter/
 import { parseArgs } from 'node:util';
 import {
   applyObject,

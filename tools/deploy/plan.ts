@@ -10,7 +10,7 @@ export class PlanError extends Error {
 }
 
 export interface PlanOptions {
-  /** Where the function images were pushed, e.g. ghcr.io/alice: replaces "knative-tracing-counter". */
+  /** Where the function images were pushed, e.g. registry.example/alice: replaces "knative-tracing-counter". */
   registry?: string | undefined;
 }
 
@@ -24,9 +24,9 @@ function containersOf(object: KubernetesObject): Container[] {
 }
 
 export function planDeploy(manifests: readonly Manifest[], { registry }: PlanOptions = {}): KubernetesObject[] {
-  if (registry !== undefined && !/^[a-z0-9][a-z0-9.:_/-]*[a-z0-9]$/i.test(registry)) {
+  if (registry !== undefined && (registry.includes('://') || !/^[a-z0-9][a-z0-9.:_/-]*[a-z0-9]$/i.test(registry))) {
     throw new PlanError(
-      `--registry is "${registry}": expected a registry and path such as ghcr.io/alice, without a scheme`,
+      `--registry is "${registry}": expected a registry and path such as registry.example/alice, without a scheme`,
     );
   }
   return manifests.map(({ object }) => {
