@@ -61,3 +61,28 @@ test.serial('overlapping increases never lose or repeat a value, whatever order 
   );
   t.is(await service.read(), 101);
 });
+
+test.serial('READ_DELAY_MS makes the read the slow step: waited inside the read counter span', async (t) => {
+  spans.reset();
+  const { sleep, pending } = controlledSleep();
+  const service = createCounterService({
+    counter: createCounter(),
+    lag: { minMs: 0, maxMs: 0 },
+    readDelayMs: 300,
+    random: () => 0,
+    sleep,
+  });
+  const read = service.read();
+  await new Promise(setImmediate);
+  t.deepEqual(
+    pending.map((entry) => entry.ms),
+    [300],
+  );
+  t.deepEqual(spans.getFinishedSpans(), [], 'the read span is still open while it waits');
+  pending[0]?.wake();
+  t.is(await read, 1);
+  t.deepEqual(
+    spans.getFinishedSpans().map((span) => span.name),
+    ['read counter'],
+  );
+});

@@ -1,6 +1,7 @@
 // The README's `npm start`, run for real (on free ports), then stopped the way Ctrl-C stops it.
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { fetchTraces } from '../../tools/jaeger/query.ts';
 import { findFreePort, spawnChild, waitFor } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
@@ -51,6 +52,36 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   t.is((await draw.exited).code, 0, draw.output());
   t.regex(draw.output(), new RegExp(`^Trace ${trace.traceID} .* 8 spans`, 'm'));
   t.regex(draw.output(), /backend +simulate lag +\S+ (µs|ms|s) │ *█+ *│/);
+
+  // Then the walk-through that finds the slow step: a load, and the diagnosis.
+  const run = async (script: string, args: string[]) => {
+    const child = spawnChild(`npm run ${script}`, 'npm', ['run', script, '--silent', '--', ...args], {
+      cwd: REPOSITORY_ROOT,
+      env,
+    });
+    t.teardown(() => child.stop('SIGKILL'));
+    return { code: (await child.exited).code, output: child.output() };
+  };
+  const load = await run('load', [
+    '--visits',
+    '6',
+    '--concurrency',
+    '3',
+    '--url',
+    `http://localhost:${ports.FRONTEND_PORT}`,
+  ]);
+  t.is(load.code, 0, load.output);
+  t.regex(load.output, /Visitor numbers: 6 from 2 to 7, all distinct, no gaps/);
+  const jaegerUrl = `http://localhost:${ports.JAEGER_QUERY_PORT}`;
+  await waitFor(
+    'the seven visits in Jaeger',
+    async () => ((await fetchTraces(jaegerUrl, 'frontend', 20)).length >= 7 ? true : undefined),
+    { timeoutMs: 20_000, intervalMs: 250 },
+  );
+  const diagnosis = await run('diagnose', ['--jaeger', jaegerUrl]);
+  t.is(diagnosis.code, 0, diagnosis.output);
+  t.regex(diagnosis.output, /^Diagnosis of \d+ traces from /m);
+  t.regex(diagnosis.output, /^Bottleneck: /m);
 
   // A terminal's Ctrl-C signals the whole foreground process group.
   process.kill(-(npm.process.pid ?? 0), 'SIGINT');

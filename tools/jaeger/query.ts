@@ -43,9 +43,16 @@ export async function fetchTrace(queryUrl: string, traceId: string): Promise<Jae
   return body.data?.[0];
 }
 
-/** The most recent traces that involve `service`, newest first. */
-export async function fetchTraces(queryUrl: string, service: string, limit: number): Promise<JaegerTrace[]> {
-  const url = `${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}`;
+/** The most recent traces that involve `service` (within `lookbackMs`), newest first. */
+export async function fetchTraces(
+  queryUrl: string,
+  service: string,
+  limit: number,
+  lookbackMs = 3_600_000,
+): Promise<JaegerTrace[]> {
+  const end = Date.now() * 1000;
+  const start = end - lookbackMs * 1000;
+  const url = `${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&start=${start}&end=${end}`;
   const response = await get(url);
   if (!response.ok) throw new JaegerQueryError(`Request failed with status ${response.status}: GET ${url}`);
   const body = (await response.json()) as { data: JaegerTrace[] | null };

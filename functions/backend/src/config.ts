@@ -8,6 +8,8 @@ export interface LagRange {
 
 export interface BackendConfig {
   lag: LagRange;
+  /** A fixed delay inside each read, to make another step slow on purpose (0: none). */
+  readDelayMs: number;
 }
 
 // Knative caps a request at 600 s, so a longer lag could never complete.
@@ -19,5 +21,6 @@ export function loadConfig(env: Env): BackendConfig {
   if (maxMs < minMs) {
     throw new ConfigError('LAG_MAX_MS', env.LAG_MAX_MS ?? String(maxMs), `at least LAG_MIN_MS (${minMs})`);
   }
-  return { lag: { minMs, maxMs } };
+  const readDelayMs = readInteger(env, 'READ_DELAY_MS', 0, { max: LONGEST_LAG_MS });
+  return { lag: { minMs, maxMs }, readDelayMs };
 }

@@ -16,13 +16,22 @@ export interface CounterService {
 export interface CounterServiceOptions {
   counter: Counter;
   lag: LagRange;
+  /** Waited inside each read: another slow step, for trying the diagnosis on. */
+  readDelayMs?: number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
 }
 
-export function createCounterService({ counter, lag, random, sleep }: CounterServiceOptions): CounterService {
+export function createCounterService({
+  counter,
+  lag,
+  readDelayMs = 0,
+  random,
+  sleep,
+}: CounterServiceOptions): CounterService {
   const readCounter = () =>
-    inSpan(tracer, 'read counter', (span) => {
+    inSpan(tracer, 'read counter', async (span) => {
+      if (readDelayMs > 0) await sleep(readDelayMs);
       const value = counter.read();
       span.setAttribute('counter.value', value);
       return value;

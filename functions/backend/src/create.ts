@@ -12,7 +12,13 @@ const sleep = promisify(setTimeout) as (ms: number) => Promise<void>;
 
 export function createBackend(env: Env): CounterService {
   const config = loadConfig(env);
-  return createCounterService({ counter: createCounter(), lag: config.lag, random: Math.random, sleep });
+  return createCounterService({
+    counter: createCounter(),
+    lag: config.lag,
+    readDelayMs: config.readDelayMs,
+    random: Math.random,
+    sleep,
+  });
 }
 
 /** The backend's routes on express: the root resource, and the original tutorial's /api/counter. */

@@ -1,0 +1,60 @@
+// `npm run diagnose -- [--jaeger URL] [--service frontend] [--limit 100] [--json]`: reads recent
+// traces from Jaeger and names the step that makes visits slow, with its evidence.
+import { parseArgs } from 'node:util';
+import { diagnose } from './diagnose/analyze.ts';
+import { findJaeger, JaegerNotFoundError } from './diagnose/jaeger-source.ts';
+import { renderDiagnosis } from './diagnose/report.ts';
+import { fetchTraces, JaegerQueryError } from './jaeger/query.ts';
+
+const usage = 'usage: npm run diagnose -- [--jaeger URL] [--service frontend] [--limit 100] [--json]';
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      jaeger: { type: 'string' },
+      service: { type: 'string', default: 'frontend' },
+      limit: { type: 'string', default: '100' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const limit = Number(values.limit);
+  if (!/^\d+$/.test(values.limit) || limit < 1) {
+    console.error(`--limit is "${values.limit}": expected a whole number from 1\n${usage}`);
+    return 2;
+  }
+  const source = await findJaeger(values.jaeger, process.env);
+  try {
+    const traces = await fetchTraces(source.url, values.service, limit);
+    if (traces.length === 0) {
+      console.error(
+        `Jaeger at ${source.description} has no traces of service "${values.service}" in the last hour: ` +
+          'make some visits first (npm run load).',
+      );
+      return 1;
+    }
+    const diagnosis = diagnose(traces);
+    if (values.json) {
+      console.log(JSON.stringify({ service: values.service, jaeger: source.description, ...diagnosis }, null, 2));
+    } else {
+      const slowest = traces.find((trace) => trace.traceID === diagnosis.slowestTrace?.traceId);
+      console.log(renderDiagnosis(diagnosis, slowest, `${source.description}, service "${values.service}"`));
+    }
+    return 0;
+  } finally {
+    await source.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const plain = error instanceof JaegerNotFoundError || error instanceof JaegerQueryError || error instanceof TypeError;
+  console.error(plain ? (error as Error).message : error);
+  process.exitCode = 1;
+}
