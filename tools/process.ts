@@ -70,8 +70,16 @@ export function spawnChild(name: string, command: string, args: readonly string[
     });
     child.once('exit', (code, signal) => {
       running.delete(child);
-      exit = { code, signal };
-      resolve(exit);
+      const exited = { code, signal };
+      // 'exit' can come before the last of the output has been read: wait for the pipes to close,
+      // but not forever (a grandchild may still hold them).
+      const done = () => {
+        clearTimeout(timer);
+        exit = exited;
+        resolve(exited);
+      };
+      const timer = setTimeout(done, 2000);
+      child.once('close', done);
     });
   });
 
