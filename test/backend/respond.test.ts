@@ -17,7 +17,7 @@ function serviceAt(value: number): CounterService & { increases: number } {
 for (const method of ['GET', 'HEAD']) {
   test(`${method} answers the value as text and increases nothing`, async (t) => {
     const service = serviceAt(41);
-    t.like(await respond(service, method), {
+    t.like(await respond(service, { method: method, hasBody: false }), {
       status: 200,
       body: '41\n',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -28,17 +28,25 @@ for (const method of ['GET', 'HEAD']) {
 
 test('POST increases and answers the new value', async (t) => {
   const service = serviceAt(41);
-  t.like(await respond(service, 'POST'), { status: 200, body: '42\n' });
+  t.like(await respond(service, { method: 'POST', hasBody: false }), { status: 200, body: '42\n' });
   t.is(service.increases, 1);
 });
 
 for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE', 'get']) {
   test(`${method} gets 405 with an Allow header and increases nothing`, async (t) => {
     const service = serviceAt(1);
-    const reply = await respond(service, method);
+    const reply = await respond(service, { method: method, hasBody: false });
     t.is(reply.status, 405);
     t.is(reply.headers.allow, 'GET, HEAD, POST');
     t.is(reply.body, `Method ${method} is not allowed here; use GET or HEAD or POST.\n`);
     t.is(service.increases, 0);
   });
 }
+
+test('POST with a body is refused with 400 and increases nothing: nothing sets the counter', async (t) => {
+  const service = serviceAt(41);
+  const reply = await respond(service, { method: 'POST', hasBody: true });
+  t.is(reply.status, 400);
+  t.is(reply.body, 'POST takes no body: it only adds one to the counter.\n');
+  t.is(service.increases, 0);
+});

@@ -18,7 +18,10 @@ function counterThat(increase: () => Promise<number>): CounterClient & { calls: 
 }
 
 test('GET greets the visitor numbered by the increase', async (t) => {
-  const reply = await respond({ counter: counterThat(async () => 5), backendTimeoutMs: 1000 }, 'GET');
+  const reply = await respond(
+    { counter: counterThat(async () => 5), backendTimeoutMs: 1000 },
+    { method: 'GET', hasBody: false },
+  );
   t.is(reply.status, 200);
   t.is(reply.body, "Hello, World!\n\nYou're visitor number 4 in here!\n\n");
   t.is(reply.headers['content-type'], 'text/plain; charset=utf-8');
@@ -26,7 +29,7 @@ test('GET greets the visitor numbered by the increase', async (t) => {
 
 test('HEAD answers without visiting', async (t) => {
   const counter = counterThat(async () => 5);
-  const reply = await respond({ counter, backendTimeoutMs: 1000 }, 'HEAD');
+  const reply = await respond({ counter, backendTimeoutMs: 1000 }, { method: 'HEAD', hasBody: false });
   t.is(reply.status, 200);
   t.is(counter.calls, 0);
 });
@@ -34,7 +37,7 @@ test('HEAD answers without visiting', async (t) => {
 for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
   test(`${method} is refused with 405 and an Allow header, without visiting`, async (t) => {
     const counter = counterThat(async () => 5);
-    const reply = await respond({ counter, backendTimeoutMs: 1000 }, method);
+    const reply = await respond({ counter, backendTimeoutMs: 1000 }, { method, hasBody: false });
     t.is(reply.status, 405);
     t.is(reply.headers.allow, 'GET, HEAD');
     t.is(counter.calls, 0);
@@ -55,7 +58,7 @@ for (const [what, error, status, body] of failures) {
         }),
         backendTimeoutMs: 1000,
       },
-      'GET',
+      { method: 'GET', hasBody: false },
     );
     t.is(reply.status, status);
     t.regex(reply.body, body);
@@ -68,5 +71,7 @@ test('an unexpected error is not disguised as a backend failure', async (t) => {
   const counter = counterThat(async () => {
     throw new TypeError('a bug');
   });
-  await t.throwsAsync(respond({ counter, backendTimeoutMs: 1000 }, 'GET'), { instanceOf: TypeError });
+  await t.throwsAsync(respond({ counter, backendTimeoutMs: 1000 }, { method: 'GET', hasBody: false }), {
+    instanceOf: TypeError,
+  });
 });

@@ -31,7 +31,7 @@ test('answer refuses a tampered context with 400 and never calls the core', asyn
 });
 
 test('answer passes the method to the core and its reply back', async (t) => {
-  const response = await answer({ method: 'GET', query: {} }, async (method) => textReply(201, method));
+  const response = await answer({ method: 'GET', query: {} }, async (request) => textReply(201, request.method));
   t.deepEqual(response, {
     statusCode: 201,
     headers: { 'content-type': 'text/plain; charset=utf-8' },

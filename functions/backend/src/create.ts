@@ -26,6 +26,6 @@ export function backendRoutes(service: CounterService): Route[] {
   return ['/', '/api/counter'].map((path) => ({
     path,
     methods: ALLOWED_METHODS,
-    respond: (method) => respond(service, method),
+    respond: (request) => respond(service, request),
   }));
 }

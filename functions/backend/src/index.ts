@@ -17,7 +17,7 @@ export function init(): void {
 export function handle(context: FaasContext): Promise<FaasResponse> {
   if (!service) throw new Error('The backend was not initialised: faas-js-runtime calls init() first.');
   const ready = service;
-  return answer(context, (method) => respond(ready, method));
+  return answer(context, (request) => respond(ready, request));
 }
 
 export const shutdown = shutdownTelemetry;

@@ -4,7 +4,7 @@ import { backendRoutes, createBackend } from './create.ts';
 import { createExpressApp, startServer } from './lib/express.ts';
 
 const url = await Promise.resolve()
-  .then(() => startServer(createExpressApp(backendRoutes(createBackend(process.env))), process.env))
+  .then(() => startServer(createExpressApp(backendRoutes(createBackend(process.env))), process.env, 'backend'))
   .catch((error: unknown) => {
     console.error(`backend did not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -15,5 +15,5 @@ export function createFrontend(env: Env): Frontend {
 }
 
 export function frontendRoutes(frontend: Frontend): Route[] {
-  return [{ path: '/', methods: ALLOWED_METHODS, respond: (method) => respond(frontend, method) }];
+  return [{ path: '/', methods: ALLOWED_METHODS, respond: (request) => respond(frontend, request) }];
 }

@@ -16,7 +16,7 @@ export function init(): void {
 export function handle(context: FaasContext): Promise<FaasResponse> {
   if (!frontend) throw new Error('The frontend was not initialised: faas-js-runtime calls init() first.');
   const ready = frontend;
-  return answer(context, (method) => respond(ready, method));
+  return answer(context, (request) => respond(ready, request));
 }
 
 export const shutdown = shutdownTelemetry;

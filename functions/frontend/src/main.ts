@@ -2,7 +2,7 @@
 import * as frontend from './index.ts';
 import { startFunction } from './lib/faas.ts';
 
-const url = await startFunction(frontend, process.env).catch((error: unknown) => {
+const url = await startFunction(frontend, process.env, 'frontend').catch((error: unknown) => {
   console.error(`frontend did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

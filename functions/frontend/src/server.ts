@@ -4,7 +4,7 @@ import { createFrontend, frontendRoutes } from './create.ts';
 import { createExpressApp, startServer } from './lib/express.ts';
 
 const url = await Promise.resolve()
-  .then(() => startServer(createExpressApp(frontendRoutes(createFrontend(process.env))), process.env))
+  .then(() => startServer(createExpressApp(frontendRoutes(createFrontend(process.env))), process.env, 'frontend'))
   .catch((error: unknown) => {
     console.error(`frontend did not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

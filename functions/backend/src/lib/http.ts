@@ -1,6 +1,16 @@
 // The plain HTTP answer the core hands to an adapter (faas-js-runtime or express).
 // This file is identical in every function (see test/shared-lib.test.ts).
 
+/** What the core needs to know of a request. */
+export interface Request {
+  method: string;
+  /** A request body was sent (its content is never read). */
+  hasBody: boolean;
+}
+
+/** Bodies above this are refused with 413: faas-js-runtime's limit, applied to the express entry too. */
+export const BODY_LIMIT_BYTES = 1_048_576;
+
 export interface Reply {
   status: number;
   headers: Record<string, string>;

@@ -3,13 +3,16 @@
 import type { AddressInfo } from 'node:net';
 import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
-import { type Reply, textReply } from './http.ts';
+import { type Reply, type Request, textReply } from './http.ts';
+import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { answerTraced, withTraceResponse } from './spans.ts';
 
 /** The part of faas-js-runtime's invocation context that the adapters read. */
 export interface FaasContext {
   method: string;
   query?: unknown;
+  /** As faas-js-runtime parsed it: a Buffer, a string, an object, or nothing. */
+  body?: unknown;
 }
 
 export interface FaasResponse {
@@ -49,12 +52,21 @@ export function findShadowingParameter(context: FaasContext): string | undefined
   return Object.keys(query).find((name) => CONTEXT_FIELDS.has(name));
 }
 
+function hasBody(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return body.length > 0;
+  return true;
+}
+
 /** Translates one invocation: refuses a context that query parameters have tampered with. */
-export async function answer(context: FaasContext, respond: (method: string) => Promise<Reply>): Promise<FaasResponse> {
+export async function answer(
+  context: FaasContext,
+  respond: (request: Request) => Promise<Reply>,
+): Promise<FaasResponse> {
   const shadowing = findShadowingParameter(context);
   const reply =
     shadowing === undefined
-      ? await answerTraced(context.method, '/', respond)
+      ? await answerTraced({ method: context.method, hasBody: hasBody(context.body) }, '/', respond)
       : withTraceResponse(
           textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`),
         );
@@ -70,10 +82,21 @@ export function healthy(): string {
   return 'OK';
 }
 
-/** Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. */
-export async function startFunction(fn: FaasModule, env: Env): Promise<URL> {
+/**
+ * Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. On SIGTERM
+ * faas-js-runtime awaits the module's `shutdown` and then exits at once, so the requests in flight
+ * are drained first, inside it.
+ */
+export async function startFunction(fn: FaasModule, env: Env, name: string): Promise<URL> {
   const port = readPort(env, 8080);
-  const server = await faas.start(fn, { port });
+  let requests: ReturnType<typeof trackRequests> | undefined;
+  const shutdown = async () => {
+    await requests?.drain();
+    await fn.shutdown?.();
+  };
+  const server = await faas.start({ ...fn, shutdown }, { port });
+  requests = trackRequests(server);
+  exitOnUncaughtError(name);
   const { port: bound } = server.address() as AddressInfo;
   return new URL(`http://localhost:${bound}/`);
 }

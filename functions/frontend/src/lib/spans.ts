@@ -2,7 +2,7 @@
 // This file is identical in every function (see test/shared-lib.test.ts).
 import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import { type Reply, textReply } from './http.ts';
+import { type Reply, type Request, textReply } from './http.ts';
 
 /** Runs `work` in a new active span; an error is recorded on it and rethrown; the span always ends. */
 export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => Promise<T> | T): Promise<T> {
@@ -46,15 +46,15 @@ export function withTraceResponse(reply: Reply): Reply {
  * unexpected error (500, details on the span, none in the answer), and adds `traceresponse`.
  */
 export async function answerTraced(
-  method: string,
+  request: Request,
   route: string,
-  respond: (method: string) => Promise<Reply>,
+  respond: (request: Request) => Promise<Reply>,
 ): Promise<Reply> {
   const span = trace.getActiveSpan();
   span?.setAttribute(ATTR_HTTP_ROUTE, route);
-  span?.updateName(`${method} ${route}`);
+  span?.updateName(`${request.method} ${route}`);
   try {
-    return withTraceResponse(await respond(method));
+    return withTraceResponse(await respond(request));
   } catch (error) {
     // A bug, not a bad request: contain it to this request, keep the details out of the answer.
     markFailed(span, error);

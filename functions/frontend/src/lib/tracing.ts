@@ -10,6 +10,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import packageJson from '../../package.json' with { type: 'json' };
+import { redactingExporter } from './redact.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
 // Not yet stable in @opentelemetry/semantic-conventions, so named here.
@@ -40,7 +41,7 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
 
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(attributes)),
-    traceExporter: new OTLPTraceExporter(),
+    traceExporter: redactingExporter(new OTLPTraceExporter()),
     instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }), new UndiciInstrumentation()],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
     metricReaders: [],

@@ -1,0 +1,40 @@
+// HTTP requests as a hostile client sends them: any method, path, header or body, which fetch
+// would refuse to send (TRACE, oversized headers, malformed values).
+import { request } from 'node:http';
+
+export interface RawRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function rawRequest(
+  baseUrl: string,
+  { method = 'GET', path = '/', headers = {}, body }: RawRequest,
+): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      { host: url.hostname, port: url.port, method, path, headers, timeout: 10_000, agent: false },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer to ${method} ${path}`)));
+    outgoing.end(body);
+  });
+}
