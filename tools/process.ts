@@ -168,3 +168,18 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A port picked as free can be taken by another process before ours binds it (tests run in
+ * parallel, and outgoing connections take ports from the same range): try again on new ports.
+ */
+export async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      const taken = error instanceof Error && /address already in use|EADDRINUSE/.test(error.message);
+      if (!taken || attempt >= attempts) throw error;
+    }
+  }
+}

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
 import { locateJaeger } from '../../tools/jaeger/binary.ts';
 import { type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
-import { findFreePort } from '../../tools/process.ts';
+import { findFreePort, onFreePorts } from '../../tools/process.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -23,21 +23,6 @@ export async function freeJaegerPorts(): Promise<JaegerPorts> {
     queryGrpc: await findFreePort(),
     health: await findFreePort(),
   };
-}
-
-/**
- * A port picked as free can be taken by another process before ours binds it (tests run in
- * parallel, and outgoing connections take ports from the same range): try again on new ports.
- */
-async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await start();
-    } catch (error) {
-      const taken = error instanceof Error && /address already in use|EADDRINUSE/.test(error.message);
-      if (!taken || attempt >= attempts) throw error;
-    }
-  }
 }
 
 /** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */

@@ -21,9 +21,11 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const outgoing = request(
       { host: url.hostname, port: url.port, method, path, headers, timeout: 10_000, agent: false },
       (response) => {
+        answered = true;
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
@@ -33,7 +35,11 @@ export function rawRequest(
         response.on('error', reject);
       },
     );
-    outgoing.on('error', reject);
+    // A server that refuses a large body answers, then closes while the body is still being sent:
+    // the write then fails, but the answer is what counts.
+    outgoing.on('error', (error) => {
+      if (!answered) reject(error);
+    });
     outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer to ${method} ${path}`)));
     outgoing.end(body);
   });

@@ -1,0 +1,78 @@
+// The processes a fault scenario runs, each on free ports, all stopped at the end of the scenario.
+import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../functions.ts';
+import { locateJaeger } from '../jaeger/binary.ts';
+import { type JaegerPorts, type RunningJaeger, startJaeger } from '../jaeger/run.ts';
+import { findFreePort, onFreePorts } from '../process.ts';
+
+/** The environment of this process, less what would change the functions. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
+  }
+  return { ...env, ...extra };
+}
+
+export async function freeJaegerPorts(): Promise<JaegerPorts> {
+  return {
+    otlpGrpc: await findFreePort(),
+    otlpHttp: await findFreePort(),
+    query: await findFreePort(),
+    queryGrpc: await findFreePort(),
+    health: await findFreePort(),
+  };
+}
+
+export class Processes {
+  readonly #stops: (() => Promise<void>)[] = [];
+
+  async jaeger(ports?: JaegerPorts): Promise<RunningJaeger> {
+    const binary = await locateJaeger(process.env);
+    if (!binary) throw new Error('No Jaeger binary: run npm run setup first.');
+    const jaeger = ports
+      ? await startJaeger(binary, { ports })
+      : await onFreePorts(async () => startJaeger(binary, { ports: await freeJaegerPorts() }));
+    this.#stops.push(() => jaeger.stop());
+    return jaeger;
+  }
+
+  async fn(
+    name: FunctionName,
+    env: NodeJS.ProcessEnv,
+    { entry = 'faas', port }: { entry?: Entry; port?: number } = {},
+  ) {
+    const running: RunningFunction = port
+      ? await startFunctionProcess(name, { port, env, entry })
+      : await onFreePorts(async () => startFunctionProcess(name, { port: await findFreePort(), env, entry }));
+    this.#stops.push(() => running.stop('SIGKILL'));
+    return running;
+  }
+
+  /** Jaeger, then backend and frontend exporting to it. */
+  async system(backendEnv: NodeJS.ProcessEnv = {}, frontendEnv: NodeJS.ProcessEnv = {}, entry: Entry = 'faas') {
+    const jaeger = await this.jaeger();
+    const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    const backend = await this.fn('backend', cleanEnv({ ...telemetry, ...backendEnv }), { entry });
+    const frontend = await this.fn(
+      'frontend',
+      cleanEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv }),
+      {
+        entry,
+      },
+    );
+    return { jaeger, backend, frontend };
+  }
+
+  async stopAll(): Promise<void> {
+    for (const stop of this.#stops.reverse()) await stop();
+    this.#stops.length = 0;
+  }
+}
+
+/** Resident memory of a process, in MB, from /proc. */
+export async function residentMb(pid: number | undefined): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
