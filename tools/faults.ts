@@ -39,7 +39,6 @@ for (const [name, scenario] of SCENARIOS) {
 }
 console.log(table(rows));
 const failed = rows.filter((row) => !row.pass).length;
-console.log(
-  `\n${rows.length - failed} passed, ${failed} failed (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-);
+console.log(`\n${rows.length} scenarios in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(`faults: ${rows.length - failed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
