@@ -202,7 +202,10 @@ for (const name of ['backend', 'frontend'] as const) {
     const service = find('Service', name);
     t.is(func.name, name);
     t.is(func.build.builder, 'pack');
-    t.deepEqual(func.build.buildEnvs, [{ name: 'BP_NODE_VERSION', value: '24' }]);
+    t.deepEqual(func.build.buildEnvs, [
+      { name: 'BP_NODE_VERSION', value: '24' },
+      { name: 'BP_NODE_RUN_SCRIPTS', value: 'build' },
+    ]);
     const packageJson = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as {
       engines: { node: string };
       scripts: { start: string };
@@ -228,11 +231,16 @@ for (const name of ['backend', 'frontend'] as const) {
     t.deepEqual(func.deploy.healthEndpoints, { liveness: '/health/liveness', readiness: '/health/readiness' });
   });
 
-  test(`${name}/Dockerfile: pinned Node 24, production dependencies, non-root, node started directly`, async (t) => {
+  test(`${name}/Dockerfile: pinned Node 24, the bundle, production dependencies, non-root, node started directly`, async (t) => {
     const dockerfile = await readFile(join(functionDirectory(name), 'Dockerfile'), 'utf8');
     const nodeVersion = rootPackage.devDependencies.node ?? 'missing';
     t.regex(dockerfile, new RegExp(`^FROM node:${nodeVersion.replaceAll('.', '\\.')}-bookworm-slim$`, 'm'));
-    t.regex(dockerfile, /^RUN npm ci --omit=dev /m);
+    t.regex(dockerfile, /^RUN npm ci /m);
+    t.regex(
+      dockerfile,
+      /^RUN npm run build && npm prune --omit=dev /m,
+      'the telemetry bundle, then production dependencies only',
+    );
     const user = /^USER (\d+)(?::\d+)?$/m.exec(dockerfile)?.[1];
     t.true(Number(user) > 0, `USER ${user} is a non-root number`);
     t.is(Number(user), containerOf(find('Service', name)).securityContext?.runAsUser as number);

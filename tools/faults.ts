@@ -2,8 +2,8 @@
 // Jaeger) and prints a table of scenario, expected, observed and pass. Exits 1 when any fails.
 
 import { type Row, SCENARIOS } from './faults/scenarios.ts';
-import { Processes } from './faults/system.ts';
 import { ensureJaeger } from './jaeger/binary.ts';
+import { Processes } from './system.ts';
 
 function table(rows: Row[]): string {
   const header = { scenario: 'scenario', expected: 'expected', observed: 'observed', pass: 'pass' };

@@ -45,6 +45,7 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
             query: port(env, 'JAEGER_QUERY_PORT', defaults.query),
             queryGrpc: port(env, 'JAEGER_QUERY_GRPC_PORT', defaults.queryGrpc),
             health: port(env, 'JAEGER_HEALTH_PORT', defaults.health),
+            metrics: port(env, 'JAEGER_METRICS_PORT', defaults.metrics),
           },
     startBackend,
     counterEndpoint,

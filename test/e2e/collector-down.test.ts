@@ -1,9 +1,10 @@
 // With the collector down, visits are answered as usual, export failures are logged at a bounded
 // rate, and once the collector is back new visits' traces arrive.
 import test from 'ava';
+import { freeJaegerPorts } from '../../tools/jaeger/run.ts';
 import { waitFor } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
-import { baseEnv, freeJaegerPorts, startTestFunction, startTestJaeger } from '../helpers/system.ts';
+import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 
 test('Jaeger down: every visit answered, failures logged rarely; Jaeger back: traces arrive', async (t) => {
   const ports = await freeJaegerPorts();

@@ -1,5 +1,6 @@
 // Each function folder is a build context of its own (func deploy, docker build): copied alone into
 // an empty directory and installed the way the builders do, it must start and answer, traced.
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +10,25 @@ import { findFreePort, spawnChild, waitForHttp } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 
-/** Copies the function folder alone (as a build context holds it) and installs production dependencies. */
+/** Copies the function folder alone (as a build context holds it), builds it and keeps production dependencies. */
 async function buildAlone(t: ExecutionContext, name: FunctionName): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), `standalone-${name}-`));
   t.teardown(() => rm(scratch, { recursive: true, force: true }));
   await cp(functionDirectory(name), scratch, {
     recursive: true,
-    filter: (source) => !source.includes('node_modules'),
+    filter: (source) => !source.includes('node_modules') && !source.includes('/dist'),
   });
-  const npm = spawnChild('npm ci', 'npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
-    cwd: scratch,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  t.is((await npm.exited).code, 0, npm.output());
+  // As the Dockerfile and func's builder (BP_NODE_RUN_SCRIPTS=build) do: install, bundle, prune.
+  for (const args of [
+    ['ci', '--no-audit', '--no-fund'],
+    ['run', 'build'],
+    ['prune', '--omit=dev', '--no-audit', '--no-fund'],
+  ]) {
+    const npm = spawnChild(`npm ${args[0]}`, 'npm', args, { cwd: scratch });
+    t.is((await npm.exited).code, 0, npm.output());
+  }
+  t.true(existsSync(join(scratch, 'dist', 'tracing.mjs')), 'the telemetry bundle was built');
+  t.false(existsSync(join(scratch, 'node_modules', 'esbuild')), 'build tools are pruned');
   return scratch;
 }
 

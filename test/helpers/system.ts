@@ -3,7 +3,7 @@
 import type { ExecutionContext } from 'ava';
 import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
 import { locateJaeger } from '../../tools/jaeger/binary.ts';
-import { type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
+import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../../tools/process.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
@@ -13,16 +13,6 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     if (/^(OTEL_|LAG_|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
   }
   return { ...env, ...extra };
-}
-
-export async function freeJaegerPorts(): Promise<JaegerPorts> {
-  return {
-    otlpGrpc: await findFreePort(),
-    otlpHttp: await findFreePort(),
-    query: await findFreePort(),
-    queryGrpc: await findFreePort(),
-    health: await findFreePort(),
-  };
 }
 
 /** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */

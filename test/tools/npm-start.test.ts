@@ -15,6 +15,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
     JAEGER_QUERY_PORT: await findFreePort(),
     JAEGER_QUERY_GRPC_PORT: await findFreePort(),
     JAEGER_HEALTH_PORT: await findFreePort(),
+    JAEGER_METRICS_PORT: await findFreePort(),
   };
   const env = baseEnv({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions.ts';
 import { fetchTrace } from '../jaeger/query.ts';
+import { freeJaegerPorts } from '../jaeger/run.ts';
 import { formatMs } from '../load/report.ts';
 import { runLoad } from '../load/run.ts';
 import { loadProjectManifests } from '../manifests.ts';
 import { findFreePort, spawnChild, waitFor } from '../process.ts';
 import { rawRequest } from '../raw-http.ts';
 import { percentile } from '../stats.ts';
+import { cleanEnv, type Processes, residentMb } from '../system.ts';
 import { BAD_REQUESTS } from './bad-requests.ts';
-import { cleanEnv, freeJaegerPorts, type Processes, residentMb } from './system.ts';
 
 export interface Row {
   scenario: string;

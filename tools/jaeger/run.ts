@@ -1,6 +1,6 @@
 // Runs a real Jaeger v2 all-in-one (in-memory storage) with tools/jaeger/config.yaml.
 import { join } from 'node:path';
-import { type Child, spawnChild, waitForHttp } from '../process.ts';
+import { type Child, findFreePort, spawnChild, waitForHttp } from '../process.ts';
 import { JAEGER_MODULE_DIR } from './binary.ts';
 
 export interface JaegerPorts {
@@ -9,6 +9,8 @@ export interface JaegerPorts {
   query: number;
   queryGrpc: number;
   health: number;
+  /** The collector's own Prometheus metrics (spans accepted and refused). */
+  metrics: number;
 }
 
 /** Jaeger's own defaults. */
@@ -18,7 +20,19 @@ export const DEFAULT_JAEGER_PORTS: JaegerPorts = {
   query: 16686,
   queryGrpc: 16685,
   health: 13133,
+  metrics: 8888,
 };
+
+export async function freeJaegerPorts(): Promise<JaegerPorts> {
+  return {
+    otlpGrpc: await findFreePort(),
+    otlpHttp: await findFreePort(),
+    query: await findFreePort(),
+    queryGrpc: await findFreePort(),
+    health: await findFreePort(),
+    metrics: await findFreePort(),
+  };
+}
 
 export interface RunningJaeger {
   child: Child;
@@ -27,6 +41,8 @@ export interface RunningJaeger {
   otlpEndpoint: string;
   /** The query API and UI. */
   queryUrl: string;
+  /** The collector's Prometheus metrics. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +57,7 @@ export async function startJaeger(
     JAEGER_QUERY_PORT: String(ports.query),
     JAEGER_QUERY_GRPC_PORT: String(ports.queryGrpc),
     JAEGER_HEALTH_PORT: String(ports.health),
+    JAEGER_METRICS_PORT: String(ports.metrics),
   };
   const child = spawnChild('jaeger', binary, ['--config', join(JAEGER_MODULE_DIR, 'config.yaml')], { env, echo });
   try {
@@ -54,6 +71,7 @@ export async function startJaeger(
     ports,
     otlpEndpoint: `http://localhost:${ports.otlpGrpc}`,
     queryUrl: `http://localhost:${ports.query}`,
+    metricsUrl: `http://localhost:${ports.metrics}/metrics`,
     stop: async () => {
       await child.stop();
     },

@@ -1,8 +1,8 @@
-// The processes a fault scenario runs, each on free ports, all stopped at the end of the scenario.
-import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../functions.ts';
-import { locateJaeger } from '../jaeger/binary.ts';
-import { type JaegerPorts, type RunningJaeger, startJaeger } from '../jaeger/run.ts';
-import { findFreePort, onFreePorts } from '../process.ts';
+// The processes a fault scenario or a benchmark runs, each on free ports, all stopped at the end.
+import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from './functions.ts';
+import { locateJaeger } from './jaeger/binary.ts';
+import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from './jaeger/run.ts';
+import { findFreePort, onFreePorts } from './process.ts';
 
 /** The environment of this process, less what would change the functions. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -11,16 +11,6 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
   }
   return { ...env, ...extra };
-}
-
-export async function freeJaegerPorts(): Promise<JaegerPorts> {
-  return {
-    otlpGrpc: await findFreePort(),
-    otlpHttp: await findFreePort(),
-    query: await findFreePort(),
-    queryGrpc: await findFreePort(),
-    health: await findFreePort(),
-  };
 }
 
 export class Processes {
