@@ -39,7 +39,7 @@ test('with the default shape of lag (1 to 10 units), diagnose names simulate lag
   const { diagnosis, jaeger } = await loadAndDiagnose(t, { LAG_MIN_MS: '100', LAG_MAX_MS: '1000' }, 20);
   t.is(diagnosis.traces, 20);
   t.like(diagnosis.bottleneck, { service: 'backend', operation: 'simulate lag', variesWidely: true });
-  t.true((diagnosis.bottleneck?.criticalPathShare ?? 0) > 0.8, JSON.stringify(diagnosis.bottleneck));
+  t.true((diagnosis.bottleneck?.criticalPathShare ?? 0) > 0.5, JSON.stringify(diagnosis.bottleneck));
 
   const text = await npmRun(t, 'diagnose', ['--jaeger', jaeger.queryUrl]);
   t.is(text.code, 0, text.output);

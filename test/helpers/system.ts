@@ -1,42 +1,32 @@
 // Starts real parts of the system for a test, on free ports, and stops them in teardown even when
 // the test fails.
 import type { ExecutionContext } from 'ava';
-import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../../tools/functions.ts';
-import { locateJaeger } from '../../tools/jaeger/binary.ts';
-import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from '../../tools/jaeger/run.ts';
-import { findFreePort, onFreePorts } from '../../tools/process.ts';
+import type { Entry, FunctionName, RunningFunction } from '../../tools/functions.ts';
+import type { JaegerPorts, RunningJaeger } from '../../tools/jaeger/run.ts';
+import { cleanEnv, Processes } from '../../tools/system.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
-export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(OTEL_|LAG_|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
-  }
-  return { ...env, ...extra };
+export const baseEnv = cleanEnv;
+
+function processesFor(t: ExecutionContext): Processes {
+  const processes = new Processes();
+  t.teardown(() => processes.stopAll());
+  return processes;
 }
 
 /** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */
-export async function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
-  const binary = await locateJaeger(process.env);
-  if (!binary) throw new Error('No Jaeger binary: `npm test` builds it first (npm run setup); run that.');
-  const jaeger = ports
-    ? await startJaeger(binary, { ports })
-    : await onFreePorts(async () => startJaeger(binary, { ports: await freeJaegerPorts() }));
-  t.teardown(() => jaeger.stop());
-  return jaeger;
+export function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
+  return processesFor(t).jaeger(ports);
 }
 
-export async function startTestFunction(
+/** A function process for this test, on a free port (or on `port`), killed in teardown. */
+export function startTestFunction(
   t: ExecutionContext,
   name: FunctionName,
   env: NodeJS.ProcessEnv,
-  { port, entry = 'faas' }: { port?: number; entry?: Entry } = {},
+  options: { port?: number; entry?: Entry } = {},
 ): Promise<RunningFunction> {
-  const running = port
-    ? await startFunctionProcess(name, { port, env, entry })
-    : await onFreePorts(async () => startFunctionProcess(name, { port: await findFreePort(), env, entry }));
-  t.teardown(() => running.stop('SIGKILL'));
-  return running;
+  return processesFor(t).fn(name, env, options);
 }
 
 export interface TestSystem {

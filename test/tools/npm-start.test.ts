@@ -2,32 +2,36 @@
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
-import { findFreePort, spawnChild, waitFor } from '../../tools/process.ts';
+import { findFreePort, onFreePorts, spawnChild, waitFor } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
 
 test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
-  const ports = {
-    FRONTEND_PORT: await findFreePort(),
-    BACKEND_PORT: await findFreePort(),
-    JAEGER_OTLP_GRPC_PORT: await findFreePort(),
-    JAEGER_OTLP_HTTP_PORT: await findFreePort(),
-    JAEGER_QUERY_PORT: await findFreePort(),
-    JAEGER_QUERY_GRPC_PORT: await findFreePort(),
-    JAEGER_HEALTH_PORT: await findFreePort(),
-    JAEGER_METRICS_PORT: await findFreePort(),
+  const launch = async () => {
+    const ports = {
+      FRONTEND_PORT: await findFreePort(),
+      BACKEND_PORT: await findFreePort(),
+      JAEGER_OTLP_GRPC_PORT: await findFreePort(),
+      JAEGER_OTLP_HTTP_PORT: await findFreePort(),
+      JAEGER_QUERY_PORT: await findFreePort(),
+      JAEGER_QUERY_GRPC_PORT: await findFreePort(),
+      JAEGER_HEALTH_PORT: await findFreePort(),
+      JAEGER_METRICS_PORT: await findFreePort(),
+    };
+    const env = baseEnv({
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      LAG_MIN_MS: '0',
+      LAG_MAX_MS: '200',
+    });
+    const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env });
+    t.teardown(() => npm.stop('SIGKILL'));
+    await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
+      timeoutMs: 60_000,
+      child: npm,
+    });
+    return { ports, env, npm };
   };
-  const env = baseEnv({
-    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-    LAG_MIN_MS: '0',
-    LAG_MAX_MS: '200',
-  });
-  const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env });
-  t.teardown(() => npm.stop('SIGKILL'));
-  await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
-    timeoutMs: 60_000,
-    child: npm,
-  });
+  const { ports, env, npm } = await onFreePorts(launch);
   t.regex(npm.output(), new RegExp(`frontend +http://localhost:${ports.FRONTEND_PORT}`));
   t.regex(npm.output(), new RegExp(`jaeger +http://localhost:${ports.JAEGER_QUERY_PORT}`));
 

@@ -1,4 +1,4 @@
-// The backend's HTTP behaviour, free of any server framework: a method in, a Reply out.
+// The backend's HTTP behaviour, free of any server framework: a Request in, a Reply out.
 import type { CounterService } from './counter-service.ts';
 import { methodNotAllowed, type Reply, type Request, textReply } from './lib/http.ts';
 

@@ -1,4 +1,4 @@
-// The frontend's HTTP behaviour, free of any server framework: a method in, a Reply out.
+// The frontend's HTTP behaviour, free of any server framework: a Request in, a Reply out.
 import { trace } from '@opentelemetry/api';
 import { BackendError, BackendTimeoutError, type CounterClient } from './counter-client.ts';
 import { methodNotAllowed, type Reply, type Request, textReply } from './lib/http.ts';
@@ -16,8 +16,8 @@ export async function respond({ counter, backendTimeoutMs }: Frontend, { method 
   // HEAD answers without visiting: it must not count anyone.
   if (method === 'HEAD') return textReply(200, '');
   if (method !== 'GET') return methodNotAllowed(method, ALLOWED_METHODS);
-  // Not AbortSignal.timeout(): its timer would outlive the visit by the whole timeout, and under
-  // load thousands of them held hundreds of MB. This one is cleared as soon as the visit ends.
+  // Not AbortSignal.timeout(): its timer would outlive each visit by the whole timeout, and at
+  // thousands of visits a second pile up. This one is cleared as soon as the visit ends.
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), backendTimeoutMs);
   try {
