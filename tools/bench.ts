@@ -15,6 +15,7 @@ import { runLoad } from './load/run.ts';
 import { findFreePort, spawnChild, waitForHttp } from './process.ts';
 import { percentile } from './stats.ts';
 import { cleanEnv, Processes } from './system.ts';
+import { renderTable } from './table.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench-results.json' } },
@@ -183,16 +184,17 @@ try {
   await processes.stopAll();
 }
 
-const header = { measure: 'measure', off: 'tracing off', on: 'tracing on', ratio: 'on / off' };
-const keys = ['measure', 'off', 'on', 'ratio'] as const;
-const widths = keys.map((key) => Math.max(header[key].length, ...rows.map((row) => row[key].length)));
-const line = (row: Record<(typeof keys)[number], string>) =>
-  `| ${keys.map((key, index) => (index === 0 ? row[key].padEnd(widths[0] ?? 0) : row[key].padStart(widths[index] ?? 0))).join(' | ')} |`;
-console.log(line(header));
 console.log(
-  `|${widths.map((width, index) => (index === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+  renderTable(
+    [
+      { title: 'measure' },
+      { title: 'tracing off', right: true },
+      { title: 'tracing on', right: true },
+      { title: 'on / off', right: true },
+    ],
+    rows.map((row) => [row.measure, row.off, row.on, row.ratio]),
+  ),
 );
-for (const row of rows) console.log(line(row));
 
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',

@@ -4,17 +4,7 @@
 import { type Row, SCENARIOS } from './faults/scenarios.ts';
 import { ensureJaeger } from './jaeger/binary.ts';
 import { Processes } from './system.ts';
-
-function table(rows: Row[]): string {
-  const header = { scenario: 'scenario', expected: 'expected', observed: 'observed', pass: 'pass' };
-  const cells = rows.map((row) => ({ ...row, pass: row.pass ? 'yes' : 'NO' }));
-  const keys = ['scenario', 'expected', 'observed', 'pass'] as const;
-  const widths = keys.map((key) => Math.max(header[key].length, ...cells.map((row) => row[key].length)));
-  const line = (row: Record<(typeof keys)[number], string>) =>
-    `| ${keys.map((key, index) => row[key].padEnd(widths[index] ?? 0)).join(' | ')} |`;
-  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
-  return [line(header), rule, ...cells.map(line)].join('\n');
-}
+import { renderTable } from './table.ts';
 
 await ensureJaeger(process.env, (line) => console.error(line));
 const rows: Row[] = [];
@@ -37,7 +27,12 @@ for (const [name, scenario] of SCENARIOS) {
   }
   console.error(`  done in ${((performance.now() - begun) / 1000).toFixed(1)} s`);
 }
-console.log(table(rows));
+console.log(
+  renderTable(
+    [{ title: 'scenario' }, { title: 'expected' }, { title: 'observed' }, { title: 'pass' }],
+    rows.map((row) => [row.scenario, row.expected, row.observed, row.pass ? 'yes' : 'NO']),
+  ),
+);
 const failed = rows.filter((row) => !row.pass).length;
 console.log(`\n${rows.length} scenarios in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 console.log(`faults: ${rows.length - failed} passed, ${failed} failed`);
