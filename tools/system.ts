@@ -38,19 +38,34 @@ export class Processes {
     return running;
   }
 
-  /** Jaeger, then backend and frontend exporting to it. */
-  async system(backendEnv: NodeJS.ProcessEnv = {}, frontendEnv: NodeJS.ProcessEnv = {}, entry: Entry = 'faas') {
-    const jaeger = await this.jaeger();
-    const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  /** Backend and frontend, traced to a fresh Jaeger (spans sent every 100 ms) unless `tracing` is false. */
+  async system({
+    backendEnv = {},
+    frontendEnv = {},
+    entry = 'faas',
+    tracing = true,
+  }: {
+    backendEnv?: NodeJS.ProcessEnv;
+    frontendEnv?: NodeJS.ProcessEnv;
+    entry?: Entry;
+    tracing?: boolean;
+  } = {}) {
+    const jaeger = tracing ? await this.jaeger() : undefined;
+    const telemetry = jaeger
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }
+      : { OTEL_SDK_DISABLED: 'true' };
     const backend = await this.fn('backend', cleanEnv({ ...telemetry, ...backendEnv }), { entry });
-    const frontend = await this.fn(
-      'frontend',
-      cleanEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv }),
-      {
-        entry,
-      },
-    );
+    const frontendEnvironment = cleanEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv });
+    const frontend = await this.fn('frontend', frontendEnvironment, { entry });
     return { jaeger, backend, frontend };
+  }
+
+  /** The same, traced, for callers that read Jaeger. */
+  async tracedSystem(options: { backendEnv?: NodeJS.ProcessEnv; frontendEnv?: NodeJS.ProcessEnv; entry?: Entry } = {}) {
+    const system = await this.system(options);
+    const { jaeger } = system;
+    if (!jaeger) throw new Error('tracing was on');
+    return { ...system, jaeger };
   }
 
   async stopAll(): Promise<void> {

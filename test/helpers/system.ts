@@ -35,29 +35,12 @@ export interface TestSystem {
   frontend: RunningFunction;
 }
 
-/** Backend and frontend, traced to a fresh Jaeger unless `tracing` is false. */
-export async function startTestSystem(
+/** Backend and frontend, traced to a fresh Jaeger unless `tracing` is false; all stopped in teardown. */
+export function startTestSystem(
   t: ExecutionContext,
-  {
-    backendEnv = {},
-    frontendEnv = {},
-    tracing = true,
-    entry = 'faas',
-  }: {
-    backendEnv?: NodeJS.ProcessEnv;
-    frontendEnv?: NodeJS.ProcessEnv;
-    tracing?: boolean;
-    entry?: Entry;
-  } = {},
+  options: { backendEnv?: NodeJS.ProcessEnv; frontendEnv?: NodeJS.ProcessEnv; tracing?: boolean; entry?: Entry } = {},
 ): Promise<TestSystem> {
-  const jaeger = tracing ? await startTestJaeger(t) : undefined;
-  const telemetry = jaeger
-    ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }
-    : { OTEL_SDK_DISABLED: 'true' };
-  const backend = await startTestFunction(t, 'backend', baseEnv({ ...telemetry, ...backendEnv }), { entry });
-  const frontendEnvironment = baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv });
-  const frontend = await startTestFunction(t, 'frontend', frontendEnvironment, { entry });
-  return { jaeger, backend, frontend };
+  return processesFor(t).system(options);
 }
 
 export type { FunctionName, RunningFunction };

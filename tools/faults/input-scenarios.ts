@@ -99,7 +99,7 @@ export const security: Scenario = async (processes) => {
       (container) => (container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true,
     ),
   );
-  const { frontend, jaeger } = await processes.system({ LAG_MIN_MS: '0', LAG_MAX_MS: '0' });
+  const { frontend, jaeger } = await processes.tracedSystem({ backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' } });
   const response = await fetch(`${frontend.url}/?email=someone@example.com`, {
     headers: { 'user-agent': 'secret-agent/1.0' },
   });

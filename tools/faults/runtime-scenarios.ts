@@ -22,7 +22,7 @@ export const wholeTrace = async (queryUrl: string, traceId: string | undefined, 
   ).catch(() => false));
 
 export const concurrency: Scenario = async (processes) => {
-  const { frontend, backend } = await processes.system({ LAG_MIN_MS: '0', LAG_MAX_MS: '50' });
+  const { frontend, backend } = await processes.tracedSystem({ backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '50' } });
   const results = await runLoad({ url: frontend.url, visits: 200, concurrency: 50 });
   const numbers = results.map((result) => result.visitor ?? 0).sort((a, b) => a - b);
   const contiguous = numbers.every((number, index) => number === index + 1);
@@ -219,7 +219,10 @@ export const deadCollector: Scenario = async (processes) => {
 
 export const stopUnderLoad: Scenario = async (processes) => {
   const hold = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
-  const { frontend, backend, jaeger } = await processes.system({ LAG_MIN_MS: '300', LAG_MAX_MS: '800', ...hold }, hold);
+  const { frontend, backend, jaeger } = await processes.tracedSystem({
+    backendEnv: { LAG_MIN_MS: '300', LAG_MAX_MS: '800', ...hold },
+    frontendEnv: hold,
+  });
   let done = 0;
   const load = runLoad({
     url: frontend.url,
