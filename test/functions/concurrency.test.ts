@@ -11,10 +11,10 @@ for (const entry of ENTRIES) {
       backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '50' },
     });
     const results = await runLoad({ url: frontend.url, visits: 200, concurrency: 50 });
-    t.deepEqual(
-      results.filter((result) => result.status !== 200),
-      [],
-    );
+    const failed = results.filter((result) => result.status !== 200);
+    // Seen once in CI-like runs (502s, then the frontend closing connections): keep what the
+    // processes said, so that a failure explains itself.
+    t.deepEqual(failed, [], `frontend said:\n${frontend.child.output()}\nbackend said:\n${backend.child.output()}`);
     t.deepEqual(
       results.map((result) => result.visitor).sort((a = 0, b = 0) => a - b),
       Array.from({ length: 200 }, (_, index) => index + 1),
