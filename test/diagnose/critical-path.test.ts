@@ -3,8 +3,10 @@ import { criticalPath, selfTimes } from '../../tools/diagnose/critical-path.ts';
 import { makeTrace, type SpanRow } from '../helpers/traces.ts';
 
 /** The path as "span:start-end", from the end of the trace back to its start. */
-function path(rows: SpanRow[]): string[] {
-  return criticalPath(makeTrace(rows)).map((section) => `${section.span.spanID}:${section.start}-${section.end}`);
+function path(rows: SpanRow[], overlapToleranceUs = 0): string[] {
+  return criticalPath(makeTrace(rows), { overlapToleranceUs }).map(
+    (section) => `${section.span.spanID}:${section.start}-${section.end}`,
+  );
 }
 
 const cases: [string, SpanRow[], string[]][] = [
@@ -84,10 +86,27 @@ const cases: [string, SpanRow[], string[]][] = [
 for (const [what, rows, expected] of cases) {
   test(`critical path: ${what}`, (t) => {
     t.deepEqual(path(rows), expected);
-    const covered = criticalPath(makeTrace(rows)).reduce((sum, section) => sum + section.end - section.start, 0);
-    t.is(covered, 100, 'the path covers the whole root span, once');
+    for (const overlapToleranceUs of [0, 5]) {
+      const sections = criticalPath(makeTrace(rows), { overlapToleranceUs });
+      const covered = sections.reduce((sum, section) => sum + section.end - section.start, 0);
+      t.is(covered, 100, 'the path covers the whole root span, once');
+    }
   });
 }
+
+test('as in Jaeger UI, a call that ends just after the next one starts is hidden under its parent', (t) => {
+  const rows: SpanRow[] = [
+    ['A', 'GET /', 0, 1000],
+    ['B', 'slow read', 10, 602, 'A'],
+    ['C', 'write', 600, 990, 'A'],
+  ];
+  t.deepEqual(path(rows), ['A:990-1000', 'C:600-990', 'A:0-600']);
+  t.deepEqual(
+    path(rows, 5),
+    ['A:990-1000', 'C:600-990', 'B:10-600', 'A:0-10'],
+    'with the allowance, the read is on the path',
+  );
+});
 
 test('an empty trace has no path', (t) => {
   t.deepEqual(criticalPath(makeTrace([])), []);

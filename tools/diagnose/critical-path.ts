@@ -1,4 +1,4 @@
-// The critical path of a trace, computed as Jaeger's UI computes it: from the root, repeatedly take
+// The critical path of a trace, computed as Jaeger's UI computes it (but for the overlap allowance below): from the root, repeatedly take
 // the child that finishes last before the current boundary; the stretches no child covers are the
 // span's own time on the path. Children are first made to fit their parent, as the UI does: one that
 // starts after its parent ended (or ends before it began) is left out, one that outlives its parent is cut at the parent's
@@ -65,8 +65,16 @@ export function buildTree(trace: JaegerTrace): Node | undefined {
   return root;
 }
 
+/**
+ * Instrumentation ends a client span a moment after the caller's next call may have begun (the
+ * response's last event comes a few ticks after the awaited body): a sibling that ends this little
+ * after the later one starts still counts as before it. Jaeger's UI has no such allowance, and then
+ * credits the whole earlier call to the parent. 0 gives exactly the UI's path.
+ */
+export const OVERLAP_TOLERANCE_US = 1000;
+
 /** The sections of the critical path, from the end of the trace back to its start. */
-export function criticalPath(trace: JaegerTrace): PathSection[] {
+export function criticalPath(trace: JaegerTrace, { overlapToleranceUs = OVERLAP_TOLERANCE_US } = {}): PathSection[] {
   const root = buildTree(trace);
   if (!root) return [];
   const sections: PathSection[] = [];
@@ -75,15 +83,18 @@ export function criticalPath(trace: JaegerTrace): PathSection[] {
   let returning = false;
   for (;;) {
     const limit = boundary;
-    const candidates = current.children.filter((child) => (returning ? child.end < limit : child.end <= limit));
+    const ends = (child: Node) =>
+      returning ? child.end < limit + overlapToleranceUs : child.end <= limit + overlapToleranceUs;
+    const candidates = current.children.filter((child) => child.start < limit && ends(child));
     const lastFinishing = candidates.reduce<Node | undefined>(
       (latest, child) => (latest === undefined || child.end > latest.end ? child : latest),
       undefined,
     );
     if (lastFinishing) {
-      if (lastFinishing.end < boundary) sections.push({ span: current.span, start: lastFinishing.end, end: boundary });
+      const end = Math.min(lastFinishing.end, boundary);
+      if (end < boundary) sections.push({ span: current.span, start: end, end: boundary });
       current = lastFinishing;
-      boundary = lastFinishing.end;
+      boundary = end;
       returning = false;
       continue;
     }
