@@ -6,6 +6,7 @@ import express, { type Express, type Response } from 'express';
 import { type Env, readInteger } from './env.ts';
 import { BODY_LIMIT_BYTES, type Reply, type Request, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
+import { lingerOnClose } from './linger.ts';
 import { answerTraced, withTraceResponse } from './spans.ts';
 import { shutdownTelemetry } from './telemetry.ts';
 
@@ -67,6 +68,7 @@ export async function startServer(app: Express, env: Env, name: string): Promise
     server.once('error', reject);
   });
   const requests = trackRequests(server);
+  lingerOnClose(server);
   const stop = async () => {
     await requests.drain();
     await shutdownTelemetry();

@@ -5,6 +5,7 @@ import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
 import { type Reply, type Request, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
+import { lingerOnClose } from './linger.ts';
 import { answerTraced, withTraceResponse } from './spans.ts';
 
 /** The part of faas-js-runtime's invocation context that the adapters read. */
@@ -96,6 +97,7 @@ export async function startFunction(fn: FaasModule, env: Env, name: string): Pro
   };
   const server = await faas.start({ ...fn, shutdown }, { port });
   requests = trackRequests(server);
+  lingerOnClose(server);
   exitOnUncaughtError(name);
   const { port: bound } = server.address() as AddressInfo;
   return new URL(`http://localhost:${bound}/`);
