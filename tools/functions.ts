@@ -2,7 +2,7 @@
 // preload, on faas-js-runtime, at FUNC_PORT.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Child, spawnChild, waitForHttp } from './process.ts';
+import { type Child, spawnChild, waitFor, waitForHttp } from './process.ts';
 
 export type FunctionName = 'frontend' | 'backend';
 
@@ -42,7 +42,7 @@ export interface FunctionOptions {
   timeoutMs?: number;
 }
 
-/** Spawns the function and waits until its readiness endpoint answers. */
+/** Spawns the function and waits until it says it listens and its readiness endpoint answers. */
 export async function startFunctionProcess(
   name: FunctionName,
   { port, env, entry = 'faas', echo = false, timeoutMs = 20_000 }: FunctionOptions,
@@ -55,6 +55,12 @@ export async function startFunctionProcess(
   });
   const url = `http://localhost:${port}`;
   try {
+    // Its own line first: whatever answers on the port before it may be another process.
+    await waitFor(
+      `${name} to say it listens on ${url}/`,
+      async () => (child.output().includes(`listening on ${url}/`) ? true : undefined),
+      { timeoutMs, child },
+    );
     await waitForHttp(`${url}/health/readiness`, { timeoutMs, child });
   } catch (error) {
     await child.stop('SIGKILL');

@@ -2,7 +2,6 @@
 // (and optionally echoed with a name prefix), waited for by condition with a deadline, and stopped
 // with SIGTERM, then SIGKILL if they do not go.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Exit {
@@ -152,34 +151,4 @@ export function waitForHttp(url: string, options: { timeoutMs: number; child?: C
     },
     options,
   );
-}
-
-/** A TCP port that was free a moment ago on localhost. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/**
- * A port picked as free can be taken by another process before ours binds it (tests run in
- * parallel, and outgoing connections take ports from the same range): try again on new ports.
- */
-export async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await start();
-    } catch (error) {
-      const taken = error instanceof Error && /address already in use|EADDRINUSE/.test(error.message);
-      if (!taken || attempt >= attempts) throw error;
-    }
-  }
 }

@@ -2,7 +2,7 @@
 import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from './functions.ts';
 import { locateJaeger } from './jaeger/binary.ts';
 import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from './jaeger/run.ts';
-import { findFreePort, onFreePorts } from './process.ts';
+import { findFreePort, onFreePorts } from './ports.ts';
 
 /** The environment of this process, less what would change the functions. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { findJaeger, JaegerNotFoundError } from '../../tools/diagnose/jaeger-source.ts';
-import { findFreePort } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
 
 test('an explicit --jaeger is used as given', async (t) => {
   const source = await findJaeger('http://jaeger.example:16686/', {});

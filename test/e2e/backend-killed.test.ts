@@ -3,7 +3,8 @@
 import test from 'ava';
 import { ENTRIES } from '../../tools/functions.ts';
 import { fetchTrace } from '../../tools/jaeger/query.ts';
-import { findFreePort, waitFor } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { waitFor } from '../../tools/process.ts';
 import { tag, traceIdOf } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { ENTRIES, functionDirectory, REPOSITORY_ROOT } from '../../tools/functions.ts';
-import { findFreePort, spawnChild } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild } from '../../tools/process.ts';
 import { baseEnv } from '../helpers/system.ts';
 
 for (const entry of ENTRIES) {

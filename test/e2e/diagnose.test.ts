@@ -4,7 +4,8 @@ import test, { type ExecutionContext } from 'ava';
 import type { Diagnosis } from '../../tools/diagnose/analyze.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
-import { findFreePort, spawnChild, waitFor } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild, waitFor } from '../../tools/process.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
 async function npmRun(t: ExecutionContext, script: string, args: string[]) {

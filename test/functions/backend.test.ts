@@ -2,7 +2,8 @@
 // Jaeger: the faas-js-runtime function (`func deploy`) and the express server (container image).
 import test, { type ExecutionContext } from 'ava';
 import { ENTRIES, type Entry, functionCommand, functionDirectory } from '../../tools/functions.ts';
-import { findFreePort, spawnChild } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild } from '../../tools/process.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 
 async function startBackend(t: ExecutionContext, entry: Entry, lag = { LAG_MIN_MS: '0', LAG_MAX_MS: '20' }) {

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { ENTRIES, functionCommand, functionDirectory } from '../../tools/functions.ts';
-import { findFreePort, spawnChild } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild } from '../../tools/process.ts';
 import { baseEnv, startTestFunction, startTestSystem } from '../helpers/system.ts';
 
 const QUICK_LAG = { LAG_MIN_MS: '0', LAG_MAX_MS: '20' };

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { type FunctionName, functionDirectory } from '../../tools/functions.ts';
-import { findFreePort, spawnChild, waitForHttp } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild, waitForHttp } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 

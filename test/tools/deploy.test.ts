@@ -8,7 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { PlanError, planDeploy } from '../../tools/deploy/plan.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
 import { loadProjectManifests } from '../../tools/manifests.ts';
-import { findFreePort, spawnChild } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { spawnChild } from '../../tools/process.ts';
 
 async function deploy(t: ExecutionContext, args: string[], env: NodeJS.ProcessEnv = {}) {
   const home = await mkdtemp(join(tmpdir(), 'deploy-test-'));

@@ -2,7 +2,8 @@
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
-import { findFreePort, onFreePorts, spawnChild, waitFor } from '../../tools/process.ts';
+import { findFreePort, onFreePorts } from '../../tools/ports.ts';
+import { spawnChild, waitFor } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
 

@@ -4,7 +4,8 @@ import { fetchTrace } from '../jaeger/query.ts';
 import { freeJaegerPorts } from '../jaeger/run.ts';
 import { formatMs } from '../load/report.ts';
 import { runLoad, type VisitResult } from '../load/run.ts';
-import { findFreePort, spawnChild, waitFor } from '../process.ts';
+import { findFreePort } from '../ports.ts';
+import { spawnChild, waitFor } from '../process.ts';
 import { percentile } from '../stats.ts';
 import { cleanEnv, type Processes, residentMb } from '../system.ts';
 
