@@ -57,20 +57,23 @@ try {
     portVariable: 'FUNC_PORT',
   });
   log(`cold start: ${plan.starts} starts each…`);
-  const floor = await measureColdStarts(
-    {
-      name: 'bare faas-js-runtime',
-      cwd: REPOSITORY_ROOT,
-      args: [join(REPOSITORY_ROOT, 'node_modules/faas-js-runtime/bin/cli.js'), 'tools/bench/hello.mjs'],
-      env: cleanEnv(),
-      portVariable: 'FUNC_PORT',
-    },
+  const [floor = []] = await measureColdStarts(
+    [
+      {
+        name: 'bare faas-js-runtime',
+        cwd: REPOSITORY_ROOT,
+        args: [join(REPOSITORY_ROOT, 'node_modules/faas-js-runtime/bin/cli.js'), 'tools/bench/hello.mjs'],
+        env: cleanEnv(),
+        portVariable: 'FUNC_PORT',
+      },
+    ],
     plan.starts,
   );
   const coldStart: Record<string, { off: number; on: number }> = {};
   for (const name of ['backend', 'frontend'] as const) {
-    const without = median(await measureColdStarts(target(name, off), plan.starts));
-    const tracing = median(await measureColdStarts(target(name, on), plan.starts));
+    const [offTimes = [], onTimes = []] = await measureColdStarts([target(name, off), target(name, on)], plan.starts);
+    const without = median(offTimes);
+    const tracing = median(onTimes);
     coldStart[name] = { off: without, on: tracing };
     rows.push({
       measure: `cold start, ${name} (median ms)`,
