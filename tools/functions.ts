@@ -42,6 +42,19 @@ export interface FunctionOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Waits until the function in `child` says it listens at `url` and its readiness endpoint answers.
+ * Its own line first: whatever answers on the port before it may be another process.
+ */
+export async function waitForFunction(child: Child, url: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${child.name} to say it listens on ${url}/`,
+    async () => (child.output().includes(`listening on ${url}/`) ? true : undefined),
+    { timeoutMs, child },
+  );
+  await waitForHttp(`${url}/health/readiness`, { timeoutMs, child });
+}
+
 /** Spawns the function and waits until it says it listens and its readiness endpoint answers. */
 export async function startFunctionProcess(
   name: FunctionName,
@@ -55,13 +68,7 @@ export async function startFunctionProcess(
   });
   const url = `http://localhost:${port}`;
   try {
-    // Its own line first: whatever answers on the port before it may be another process.
-    await waitFor(
-      `${name} to say it listens on ${url}/`,
-      async () => (child.output().includes(`listening on ${url}/`) ? true : undefined),
-      { timeoutMs, child },
-    );
-    await waitForHttp(`${url}/health/readiness`, { timeoutMs, child });
+    await waitForFunction(child, url, timeoutMs);
   } catch (error) {
     await child.stop('SIGKILL');
     throw error;

@@ -5,9 +5,9 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { type FunctionName, functionDirectory } from '../../tools/functions.ts';
+import { type FunctionName, functionDirectory, waitForFunction } from '../../tools/functions.ts';
 import { findFreePort } from '../../tools/ports.ts';
-import { spawnChild, waitFor, waitForHttp } from '../../tools/process.ts';
+import { spawnChild } from '../../tools/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 
@@ -53,13 +53,7 @@ async function launch(t: ExecutionContext, name: string, folder: string, command
     env: { ...env, FUNC_PORT: String(port), PORT: String(port) },
   });
   t.teardown(() => child.stop('SIGKILL'));
-  // Its own line first: whatever answers on the port before it may be another test's process.
-  await waitFor(
-    `${name} to listen`,
-    async () => (child.output().includes(`listening on http://localhost:${port}/`) ? true : undefined),
-    { timeoutMs: 20_000, child },
-  );
-  await waitForHttp(`http://localhost:${port}/health/readiness`, { timeoutMs: 20_000, child });
+  await waitForFunction(child, `http://localhost:${port}`, 20_000);
   return `http://localhost:${port}`;
 }
 
