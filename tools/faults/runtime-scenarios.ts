@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT, type RunningFunction } from '../functions.ts';
+import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions.ts';
 import { fetchTrace } from '../jaeger/query.ts';
 import { freeJaegerPorts } from '../jaeger/run.ts';
 import { formatMs } from '../load/report.ts';
@@ -122,19 +122,21 @@ async function latencyPair(processes: Processes, otlpEndpoint: string) {
   const backend = await processes.fn('backend', cleanEnv({ ...env, LAG_MIN_MS: '20', LAG_MAX_MS: '20' }));
   const frontend = await processes.fn('frontend', cleanEnv({ ...env, COUNTER_ENDPOINT: backend.url }));
   await runLoad({ url: frontend.url, visits: 100, concurrency: 10 }); // warm-up
-  return { frontend, backend, results: [] as VisitResult[] };
+  return { frontend, backend };
 }
 
 /**
- * Loads the two systems in turns, 100 visits at a time, so that a slower minute of a shared machine
+ * Loads the systems at `urls` in turns, 100 visits at a time, so that a slower minute of a shared machine
  * falls on both (one run after the other once read 11.8 % apart on noise alone).
  */
-async function loadInTurns(systems: { frontend: RunningFunction; results: VisitResult[] }[], visits: number) {
+async function loadInTurns(urls: readonly string[], visits: number): Promise<VisitResult[][]> {
+  const results = urls.map((): VisitResult[] => []);
   for (let done = 0; done < visits; done += 100) {
-    for (const system of systems) {
-      system.results.push(...(await runLoad({ url: system.frontend.url, visits: 100, concurrency: 10 })));
+    for (const [index, url] of urls.entries()) {
+      results[index]?.push(...(await runLoad({ url, visits: 100, concurrency: 10 })));
     }
   }
+  return results;
 }
 
 const medianMs = (results: readonly VisitResult[]) =>
@@ -148,9 +150,9 @@ export const deadCollector: Scenario = async (processes) => {
   const withJaeger = await latencyPair(processes, up.otlpEndpoint);
   const ports = await freeJaegerPorts();
   const without = await latencyPair(processes, `http://localhost:${ports.otlpGrpc}`);
-  await loadInTurns([withJaeger, without], 600);
-  const p50 = { up: medianMs(withJaeger.results), down: medianMs(without.results) };
-  const failed = without.results.filter((result) => result.status !== 200).length;
+  const [upResults = [], downResults = []] = await loadInTurns([withJaeger.frontend.url, without.frontend.url], 600);
+  const p50 = { up: medianMs(upResults), down: medianMs(downResults) };
+  const failed = downResults.filter((result) => result.status !== 200).length;
   // Spans that cannot be sent wait in the batch processor's queue (2,048 at most), then are dropped:
   // memory must level off, not grow with the visits. The heap is capped as a 256 MiB container caps it,
   // so that V8's lazy collection on this large machine does not pass for growth.
@@ -198,7 +200,7 @@ export const deadCollector: Scenario = async (processes) => {
     {
       scenario: 'Jaeger down: visits answered',
       expected: 'all 200, no crash',
-      observed: `${without.results.length - failed} of ${without.results.length} answered 200; ${alive ? 'both alive' : 'a process died'}`,
+      observed: `${downResults.length - failed} of ${downResults.length} answered 200; ${alive ? 'both alive' : 'a process died'}`,
       pass: failed === 0 && alive,
     },
     {
