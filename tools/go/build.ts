@@ -1,0 +1,122 @@
+// Binaries the project cannot get elsewhere (Jaeger, Knative's checker, kn) are built from Go modules:
+// each from a small wrapper module of ours under tools/, into a cache outside the clone, so that CI
+// and later runs reuse them. This file knows how to build one, with progress; callers know which.
+import { spawn } from 'node:child_process';
+import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export class GoBuildError extends Error {
+  override name = 'GoBuildError';
+}
+
+/** The project's cache folder: $XDG_CACHE_HOME/knative-tracing-counter, else ~/.cache/knative-tracing-counter. */
+export function projectCacheDirectory(env: NodeJS.ProcessEnv): string {
+  const cacheHome = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(cacheHome, 'knative-tracing-counter');
+}
+
+export async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type BuildProgress = (line: string) => void;
+
+/** Runs a command, answering its exit status and output; `onLine` sees each stderr line. */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void) {
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let partial = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine?.(line);
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+export interface GoBinary {
+  /** What the progress lines and errors call it, e.g. "Jaeger 2.13.0". */
+  title: string;
+  /** The wrapper module's folder (its go.mod requires the real module at a pinned version). */
+  moduleDirectory: string;
+  /** The main package to build, e.g. github.com/jaegertracing/jaeger/cmd/jaeger. */
+  packagePath: string;
+  /** Where the binary goes. */
+  target: string;
+  /** Extra variables for the go commands, e.g. CGO_ENABLED=0. */
+  goEnv?: NodeJS.ProcessEnv;
+  /** What to say when Go is missing; the default names Go and the title. */
+  noGoMessage?: string;
+}
+
+/** Whether a usable Go is on PATH. */
+export async function hasGo(env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    return (await run('go', ['version'], '/', env)).code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the binary into its target, reporting progress; the file appears only when complete. */
+export async function buildGoBinary(
+  binary: GoBinary,
+  env: NodeJS.ProcessEnv,
+  progress: BuildProgress,
+): Promise<string> {
+  const { title, moduleDirectory, packagePath, target } = binary;
+  if (!(await hasGo(env))) {
+    throw new GoBuildError(
+      binary.noGoMessage ?? `${title} is not built yet, and building it needs Go (1.24 or newer) on PATH.`,
+    );
+  }
+  const goEnv = { ...env, ...binary.goEnv };
+  progress(`Building ${title} from Go modules into ${target} (the first build takes a few minutes)`);
+  progress('  downloading Go modules…');
+  const download = await run('go', ['mod', 'download'], moduleDirectory, goEnv);
+  if (download.code !== 0) throw new GoBuildError(`go mod download for ${title} failed:\n${download.output}`);
+
+  const list = await run('go', ['list', '-deps', packagePath], moduleDirectory, goEnv);
+  if (list.code !== 0) throw new GoBuildError(`go list ${packagePath} failed:\n${list.output}`);
+  const total = list.output.split('\n').filter(Boolean).length;
+
+  await mkdir(dirname(target), { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  let compiled = 0;
+  let reported = 0;
+  const build = await run(
+    'go',
+    ['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', partial, packagePath],
+    moduleDirectory,
+    goEnv,
+    (line) => {
+      if (!line || line.includes(' ') || line.startsWith('#')) return;
+      compiled += 1;
+      const percent = Math.floor((100 * compiled) / total);
+      if (percent >= reported + 10) {
+        reported = percent - (percent % 10);
+        progress(`  compiled ${compiled} of at most ${total} packages (${reported} %)`);
+      }
+    },
+  );
+  if (build.code !== 0) {
+    await rm(partial, { force: true });
+    throw new GoBuildError(`go build ${packagePath} failed:\n${build.output}`);
+  }
+  await rename(partial, target);
+  progress(`  done: ${target}`);
+  return target;
+}
