@@ -19,17 +19,21 @@ export interface RunningFunction {
 }
 
 /**
- * How a function runs: `faas` on faas-js-runtime as `func` builds it (its `npm start`, at FUNC_PORT),
- * `express` as a plain container (the Dockerfile's command, at PORT).
+ * How a function runs as a process: `faas` on faas-js-runtime as `func` builds it (its `npm start`,
+ * at FUNC_PORT), `express` as the container image runs it (the Dockerfile's command, at PORT).
  */
-export type Entry = 'faas' | 'express';
-export const ENTRIES: readonly Entry[] = ['faas', 'express'];
+export type ProcessEntry = 'faas' | 'express';
+export const ENTRIES: readonly ProcessEntry[] = ['faas', 'express'];
 
-const ENTRY_FILE: Record<Entry, string> = { faas: './src/main.ts', express: './src/server.ts' };
-const PORT_VARIABLE: Record<Entry, string> = { faas: 'FUNC_PORT', express: 'PORT' };
+/** Or `container`: the image built from the Dockerfile, run as Knative runs it (tools/containers/run.ts). */
+export type Entry = ProcessEntry | 'container';
+export const ALL_ENTRIES: readonly Entry[] = [...ENTRIES, 'container'];
+
+const ENTRY_FILE: Record<ProcessEntry, string> = { faas: './src/main.ts', express: './src/server.ts' };
+const PORT_VARIABLE: Record<ProcessEntry, string> = { faas: 'FUNC_PORT', express: 'PORT' };
 
 /** The command line of an entry, run by this same Node. */
-export function functionCommand(entry: Entry = 'faas'): string[] {
+export function functionCommand(entry: ProcessEntry = 'faas'): string[] {
   return [process.execPath, '--import', './src/lib/telemetry.ts', ENTRY_FILE[entry]];
 }
 
@@ -37,7 +41,7 @@ export interface FunctionOptions {
   port: number;
   /** The whole environment of the process (FUNC_PORT or PORT is added). */
   env: NodeJS.ProcessEnv;
-  entry?: Entry;
+  entry?: ProcessEntry;
   echo?: boolean;
   timeoutMs?: number;
 }
@@ -47,12 +51,17 @@ export interface FunctionOptions {
  * Its own line first: whatever answers on the port before it may be another process.
  */
 export async function waitForFunction(child: Child, url: string, timeoutMs: number): Promise<void> {
+  await waitForFunctionOutput(child, url, timeoutMs);
+  await waitForHttp(`${url}/health/readiness`, { timeoutMs, child });
+}
+
+/** Waits until the function in `child` says it listens at `url` (its own address, which may not be ours). */
+export async function waitForFunctionOutput(child: Child, url: string, timeoutMs: number): Promise<void> {
   await waitFor(
     `${child.name} to say it listens on ${url}/`,
     async () => (child.output().includes(`listening on ${url}/`) ? true : undefined),
     { timeoutMs, child },
   );
-  await waitForHttp(`${url}/health/readiness`, { timeoutMs, child });
 }
 
 /** Spawns the function and waits until it says it listens and its readiness endpoint answers. */

@@ -1,4 +1,6 @@
 // The processes a fault scenario or a benchmark runs, each on free ports, all stopped at the end.
+
+import { startFunctionContainer } from './containers/run.ts';
 import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from './functions.ts';
 import { locateJaeger } from './jaeger/binary.ts';
 import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from './jaeger/run.ts';
@@ -31,9 +33,11 @@ export class Processes {
     env: NodeJS.ProcessEnv,
     { entry = 'faas', port }: { entry?: Entry; port?: number } = {},
   ) {
-    const running: RunningFunction = port
-      ? await startFunctionProcess(name, { port, env, entry })
-      : await onFreePorts(async () => startFunctionProcess(name, { port: await findFreePort(), env, entry }));
+    const start = (at: number): Promise<RunningFunction> =>
+      entry === 'container'
+        ? startFunctionContainer(name, { port: at, env })
+        : startFunctionProcess(name, { port: at, env, entry });
+    const running = port ? await start(port) : await onFreePorts(async () => start(await findFreePort()));
     this.#stops.push(() => running.stop('SIGKILL'));
     return running;
   }

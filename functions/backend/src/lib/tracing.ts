@@ -6,10 +6,18 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  envDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import packageJson from '../../package.json' with { type: 'json' };
+import { hostDetectorWithOptionalId } from './host-detector.ts';
 import { redactingExporter } from './redact.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
@@ -41,6 +49,19 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
 
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(attributes)),
+    // The SDK's own detectors, in its order, but a host detector that does not warn in containers;
+    // OTEL_NODE_RESOURCE_DETECTORS, when set, chooses instead.
+    ...(env.OTEL_NODE_RESOURCE_DETECTORS
+      ? {}
+      : {
+          resourceDetectors: [
+            serviceInstanceIdDetector,
+            processDetector,
+            hostDetectorWithOptionalId(),
+            osDetector,
+            envDetector,
+          ],
+        }),
     traceExporter: redactingExporter(new OTLPTraceExporter()),
     instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }), new UndiciInstrumentation()],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
