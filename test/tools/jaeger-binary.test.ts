@@ -54,7 +54,7 @@ test('without Go, the build fails with the alternatives named', async (t) => {
 
 test('npm run setup without Go and without a cache exits 1 with that message', async (t) => {
   const directory = await temporaryDirectory(t);
-  const child = spawnChild('setup', process.execPath, ['tools/jaeger/ensure-jaeger.ts'], {
+  const child = spawnChild('setup', process.execPath, ['tools/setup.ts'], {
     cwd: REPOSITORY_ROOT,
     env: { XDG_CACHE_HOME: directory, PATH: directory },
   });

@@ -1,0 +1,49 @@
+// podman (with runc and slirp4netns) and debootstrap come from Debian's packages. When one is
+// missing, the project installs them, as it builds Jaeger when Jaeger is missing: as root with
+// apt-get, else it says which command to run.
+import { spawnChild } from '../process.ts';
+
+/** Each package has a command of its own name. */
+export const CONTAINER_PACKAGES = ['podman', 'runc', 'slirp4netns', 'debootstrap'] as const;
+
+export class ContainerToolsError extends Error {
+  override name = 'ContainerToolsError';
+}
+
+async function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawnChild(command, command, args, {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  const exit = await child.exited;
+  return { code: exit.code, output: child.output() };
+}
+
+/** The packages whose command is not on PATH. */
+export async function missingContainerPackages(): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of CONTAINER_PACKAGES) {
+    const found = await run('sh', ['-c', `command -v ${name}`]);
+    if (found.code !== 0) missing.push(name);
+  }
+  return missing;
+}
+
+export async function ensureContainerTools(progress: (line: string) => void): Promise<void> {
+  const missing = await missingContainerPackages();
+  if (missing.length === 0) return;
+  const command = `apt-get install -y ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    throw new ContainerToolsError(
+      `Containers need ${missing.join(', ')}: install them as root (${command}), then run this again.`,
+    );
+  }
+  progress(`Installing ${missing.join(', ')} from Debian's packages…`);
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...missing],
+  ]) {
+    const result = await run('apt-get', args);
+    if (result.code !== 0) throw new ContainerToolsError(`apt-get ${args.join(' ')} failed:\n${result.output.trim()}`);
+  }
+  progress(`  installed ${missing.join(', ')}`);
+}

@@ -1,0 +1,47 @@
+// `npm run setup`: everything the tests and the cluster path need that npm does not install, each
+// built or installed once and cached outside the clone: Jaeger, Knative's admission checker and kn
+// (from Go modules), podman (from Debian's packages), and the two function images.
+import { ensureFunctionImage } from './containers/images.ts';
+import { ensureContainerTools } from './containers/install.ts';
+import { ensureJaeger } from './jaeger/binary.ts';
+import { ensureKn } from './kn/binary.ts';
+
+const progress = (line: string) => console.log(line);
+
+interface Step {
+  what: string;
+  run(): Promise<string>;
+}
+
+const steps: Step[] = [
+  { what: 'Jaeger', run: () => ensureJaeger(process.env, progress) },
+  { what: 'kn', run: () => ensureKn(process.env, progress) },
+  {
+    what: 'podman, runc, slirp4netns, debootstrap',
+    run: async () => {
+      await ensureContainerTools(progress);
+      return 'installed';
+    },
+  },
+  ...(['backend', 'frontend'] as const).map((name) => ({
+    what: `${name} image`,
+    run: async () => {
+      const image = await ensureFunctionImage(name, progress);
+      const size = `${(image.sizeBytes / 1e6).toFixed(0)} MB`;
+      return `${image.name}, ${size}${image.buildSeconds === undefined ? ', unchanged' : ''}`;
+    },
+  })),
+];
+
+const started = Date.now();
+try {
+  for (const step of steps) {
+    const stepStarted = Date.now();
+    const result = await step.run();
+    console.log(`ready: ${step.what}: ${result} (${((Date.now() - stepStarted) / 1000).toFixed(1)} s)`);
+  }
+  console.log(`Setup done in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
