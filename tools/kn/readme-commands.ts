@@ -1,0 +1,132 @@
+// The README's `kn service create` commands, run exactly as written by a shell with the real kn in its
+// offline mode (`--target FILE`): kn writes the Service it would create and contacts no cluster.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPOSITORY_ROOT } from '../functions.ts';
+import { describe, type KubernetesObject } from '../manifests.ts';
+import { spawnChild } from '../process.ts';
+import { requireKn } from './binary.ts';
+
+/** What `$REGISTRY` stands for unless the caller says otherwise: the README's own example. */
+export const EXAMPLE_REGISTRY = 'registry.example/you';
+
+export class ReadmeCommandError extends Error {
+  override name = 'ReadmeCommandError';
+}
+
+export class KnCommandError extends Error {
+  override name = 'KnCommandError';
+}
+
+export interface KnCommand {
+  /** The Service's name, the first word after `kn service create`. */
+  name: string;
+  /** The command as the README writes it, line continuations included. */
+  text: string;
+}
+
+const FENCED_BLOCK = /^```[^\n]*\n([\s\S]*?)^```/gm;
+const CREATE = /^kn service create ([a-z0-9-]+)(?:\s|$)/;
+/** Anything that would make a line more than one simple command: a README block must stay plain. */
+const SHELL_CONTROL = /[;&|<>`#]|\$\(/;
+
+/**
+ * The commands of the README's one fenced block that runs `kn service create`. Every command in that
+ * block must be a `kn service create` (lines joined at a trailing backslash, as a shell joins them).
+ */
+export function readmeKnCommands(readme: string): KnCommand[] {
+  const blocks = [...readme.matchAll(FENCED_BLOCK)]
+    .map(([, body = '']) => body)
+    .filter((body) => /^kn service create /m.test(body));
+  if (blocks.length !== 1) {
+    throw new ReadmeCommandError(
+      `The README should have exactly one fenced block of \`kn service create\` commands; it has ${blocks.length}.`,
+    );
+  }
+  const commands: KnCommand[] = [];
+  for (const text of (blocks[0] ?? '').split(/(?<!\\)\n/)) {
+    if (text.trim() === '') continue;
+    const name = CREATE.exec(text)?.[1];
+    if (!name) {
+      throw new ReadmeCommandError(`The README's kn block has a line that is not a kn service create: ${text}`);
+    }
+    if (SHELL_CONTROL.test(text)) {
+      throw new ReadmeCommandError(`The README's kn command for ${name} is not one plain command: ${text}`);
+    }
+    commands.push({ name, text });
+  }
+  return commands;
+}
+
+/**
+ * Runs one command with `kn` standing for the given binary, told to write into `target` instead of
+ * creating anything. kn gets a HOME, config folder and kubeconfig of its own in `directory`, never the
+ * user's, and only the variables set here (so `$REGISTRY` is the given registry).
+ */
+export async function runKnCommand(
+  kn: string,
+  command: KnCommand,
+  options: { registry: string; directory: string },
+): Promise<KubernetesObject> {
+  const { registry, directory } = options;
+  const target = join(directory, `${command.name}.yaml`);
+  const kubeconfig = join(directory, 'kubeconfig');
+  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+  const env = {
+    PATH: '/usr/bin:/bin',
+    HOME: directory,
+    XDG_CONFIG_HOME: join(directory, 'config'),
+    KUBECONFIG: kubeconfig,
+    REGISTRY: registry,
+    KN_BINARY: kn,
+    KN_TARGET: target,
+  };
+  // `kn` is a shell function, so that the command runs as written and only gains --target.
+  const script = `kn() { "$KN_BINARY" "$@" --target "$KN_TARGET"; }\n${command.text}\n`;
+  const shell = spawnChild(`kn service create ${command.name}`, '/bin/sh', ['-c', script], { cwd: directory, env });
+  const { code } = await shell.exited;
+  const output = shell.output();
+  if (code !== 0) {
+    throw new KnCommandError(`kn service create ${command.name} failed (exit ${code}):\n${output}`);
+  }
+  let object: KubernetesObject;
+  try {
+    object = parse(await readFile(target, 'utf8')) as KubernetesObject;
+  } catch (error) {
+    throw new KnCommandError(
+      `kn service create ${command.name} wrote no readable ${target}: ${error instanceof Error ? error.message : error}\n${output}`,
+    );
+  }
+  if (object?.apiVersion !== 'serving.knative.dev/v1' || object.kind !== 'Service') {
+    throw new KnCommandError(`kn service create ${command.name} wrote something other than a Knative Service`);
+  }
+  if (object.metadata.name !== command.name) {
+    throw new KnCommandError(`kn service create ${command.name} wrote ${describe(object)}`);
+  }
+  return object;
+}
+
+/**
+ * The Services the README's `kn service create` commands would create, in the README's order, as kn
+ * v0.50.0 writes them. Throws a KnUnavailableError when kn is not built (run `npm run setup`).
+ */
+export async function servicesFromReadme(
+  env: NodeJS.ProcessEnv,
+  options: { readme?: string; registry?: string } = {},
+): Promise<KubernetesObject[]> {
+  const kn = await requireKn(env);
+  const readme = options.readme ?? (await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8'));
+  const commands = readmeKnCommands(readme);
+  const directory = await mkdtemp(join(tmpdir(), 'readme-kn-'));
+  try {
+    const services: KubernetesObject[] = [];
+    for (const command of commands) {
+      services.push(await runKnCommand(kn, command, { registry: options.registry ?? EXAMPLE_REGISTRY, directory }));
+    }
+    return services;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
