@@ -1,8 +1,17 @@
 // Starts real parts of the system for a test, on free ports, and stops them in teardown even when
 // the test fails.
 import type { ExecutionContext } from 'ava';
-import type { Entry, FunctionName, RunningFunction } from '../../tools/functions.ts';
+import { spawnFunctionContainer } from '../../tools/containers/run.ts';
+import {
+  type Entry,
+  type FunctionName,
+  functionCommand,
+  functionDirectory,
+  type RunningFunction,
+} from '../../tools/functions.ts';
 import type { JaegerPorts, RunningJaeger } from '../../tools/jaeger/run.ts';
+import { findFreePort } from '../../tools/ports.ts';
+import { type Child, spawnChild } from '../../tools/process.ts';
 import { cleanEnv, Processes } from '../../tools/system.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
@@ -41,6 +50,31 @@ export function startTestSystem(
   options: { backendEnv?: NodeJS.ProcessEnv; frontendEnv?: NodeJS.ProcessEnv; tracing?: boolean; entry?: Entry } = {},
 ): Promise<TestSystem> {
   return processesFor(t).system(options);
+}
+
+/**
+ * Starts the function without waiting for it (as a process of the entry, or its container), for
+ * tests of what happens at start-up; stopped in teardown.
+ */
+export async function spawnTestFunction(
+  t: ExecutionContext,
+  name: FunctionName,
+  entry: Entry,
+  env: NodeJS.ProcessEnv,
+): Promise<Child> {
+  const port = await findFreePort();
+  if (entry === 'container') {
+    const container = await spawnFunctionContainer(name, { port, env });
+    t.teardown(() => container.remove());
+    return container.child;
+  }
+  const [command = '', ...args] = functionCommand(entry);
+  const child = spawnChild(name, command, args, {
+    cwd: functionDirectory(name),
+    env: baseEnv({ ...env, FUNC_PORT: String(port), PORT: String(port) }),
+  });
+  t.teardown(() => child.stop('SIGKILL'));
+  return child;
 }
 
 export type { FunctionName, RunningFunction };

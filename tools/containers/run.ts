@@ -73,16 +73,30 @@ export async function containerArguments(name: FunctionName, containerName: stri
   ];
 }
 
-export async function startFunctionContainer(name: FunctionName, options: ContainerOptions): Promise<RunningContainer> {
+export interface SpawnedContainer {
+  child: Child;
+  containerName: string;
+  /** Removes the container at once (SIGKILL) and waits for `podman run` to end. */
+  remove(): Promise<void>;
+}
+
+/** Starts `podman run` for the function's container, without waiting for anything. */
+export async function spawnFunctionContainer(name: FunctionName, options: ContainerOptions): Promise<SpawnedContainer> {
   const containerName = `knative-tracing-counter-${name}-${options.port}`;
   await podman(['rm', '--force', '--ignore', containerName]);
   const args = await containerArguments(name, containerName, options);
   const child = spawnChild(`${name} (container)`, 'podman', [...GLOBAL_FLAGS, ...args], { echo: options.echo });
-  const url = `http://localhost:${options.port}`;
   const remove = async () => {
     await podman(['rm', '--force', '--time', '0', '--ignore', containerName]);
     await child.stop('SIGKILL', 5000);
   };
+  return { child, containerName, remove };
+}
+
+/** Starts the function's container and waits until it says it listens and its readiness endpoint answers. */
+export async function startFunctionContainer(name: FunctionName, options: ContainerOptions): Promise<RunningContainer> {
+  const { child, containerName, remove } = await spawnFunctionContainer(name, options);
+  const url = `http://localhost:${options.port}`;
   try {
     const timeoutMs = options.timeoutMs ?? 30_000;
     await waitForFunctionOutput(child, `http://localhost:${CONTAINER_PORT}`, timeoutMs);
