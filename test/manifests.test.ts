@@ -227,7 +227,7 @@ for (const name of ['backend', 'frontend'] as const) {
     t.is(String(func.deploy.options.scale.max), annotations['autoscaling.knative.dev/max-scale'] ?? 'unset');
     t.is(String(func.deploy.options.scale.min), annotations['autoscaling.knative.dev/min-scale'] ?? '0');
     const labels = Object.fromEntries(func.deploy.labels.map(({ key, value }) => [key, value]));
-    t.is(labels['networking.knative.dev/visibility'], service.metadata.labels?.['networking.knative.dev/visibility']);
+    t.deepEqual(labels, service.metadata.labels, 'the same labels, visibility and app.kubernetes.io/* alike');
     t.deepEqual(func.deploy.healthEndpoints, { liveness: '/health/liveness', readiness: '/health/readiness' });
   });
 
