@@ -12,6 +12,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import { describe, type KubernetesObject } from '../manifests.ts';
+import { notReadyMessage, type Readiness, readinessOf, type ServiceState, statusChanges } from './readiness.ts';
 
 export const FIELD_MANAGER = 'knative-tracing-counter';
 
@@ -121,43 +122,84 @@ export async function applyObject(client: KubernetesObjectApi, object: Kubernete
   }
 }
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
+/** `promise`, unless `deadline` (ms since the epoch) comes first: a read that hangs must not outlast --timeout. */
+async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer before the deadline')), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-/** Polls a Knative Service until its Ready condition is True; answers its URL. */
+/** What a Service was last seen as, and why it is not Ready yet. */
+interface Watched {
+  service: KubernetesObject;
+  state: ServiceState | undefined;
+  readiness: Readiness;
+}
+
+/**
+ * Polls every Knative Service in `services` until each is Ready (see readinessOf), printing what
+ * changes in their status as it changes. One deadline for all of them: at `timeoutMs` it fails, naming
+ * each Service still not Ready and why. Answers each Service's URL, in the order given.
+ */
 export async function waitUntilReady(
   client: KubernetesObjectApi,
-  service: KubernetesObject,
+  services: readonly KubernetesObject[],
   {
     timeoutMs,
     intervalMs = 2000,
     progress,
   }: { timeoutMs: number; intervalMs?: number; progress: (line: string) => void },
-): Promise<string> {
+): Promise<string[]> {
   const started = Date.now();
-  let last = '';
+  const deadline = started + timeoutMs;
+  const watched: Watched[] = services.map((service) => ({
+    service,
+    state: undefined,
+    readiness: { ready: false, reason: 'not read yet' },
+  }));
+  const width = Math.max(...services.map((service) => service.metadata.name.length));
+  const say = (service: KubernetesObject, line: string) => {
+    const seconds = String(Math.round((Date.now() - started) / 1000)).padStart(4);
+    progress(`  ${seconds} s  ${service.metadata.name.padEnd(width)}  ${line}`);
+  };
   for (;;) {
-    const current = (await client.read(service as never)) as unknown as {
-      status?: { url?: string; conditions?: Condition[] };
-    };
-    const ready = current.status?.conditions?.find((condition) => condition.type === 'Ready');
-    if (ready?.status === 'True') return current.status?.url ?? '';
-    const state = ready
-      ? `${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''}`
-      : 'no status yet';
-    const elapsed = Math.round((Date.now() - started) / 1000);
-    if (state !== last) progress(`  ${describe(service)}: not ready after ${elapsed} s (${state})`);
-    last = state;
-    if (Date.now() - started > timeoutMs) {
+    for (const entry of watched) {
+      if (entry.readiness.ready) continue;
+      let state: ServiceState;
+      try {
+        state = (await beforeDeadline(client.read(entry.service as never), deadline)) as unknown as ServiceState;
+      } catch (error) {
+        // Perhaps a moment's trouble: say so, and try again until the deadline.
+        const reason = `could not read it: ${reasonOf(error)}`;
+        if (entry.readiness.reason !== reason) say(entry.service, reason);
+        entry.readiness = { ready: false, reason };
+        continue;
+      }
+      for (const line of statusChanges(entry.state, state)) say(entry.service, line);
+      entry.state = state;
+      entry.readiness = readinessOf(state);
+    }
+    const waiting = watched.flatMap(({ service, readiness }) => (readiness.ready ? [] : [{ service, readiness }]));
+    if (waiting.length === 0) {
+      return watched.map(({ readiness }) => (readiness.ready ? readiness.url : ''));
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
       throw new NotReadyError(
-        `${describe(service)} did not become Ready in ${Math.round(timeoutMs / 1000)} s: ${state}`,
+        notReadyMessage(
+          Math.round(timeoutMs / 1000),
+          watched.length,
+          waiting.map(({ service, readiness }) => ({ service: describe(service), reason: readiness.reason })),
+        ),
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
   }
 }
 

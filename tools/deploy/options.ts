@@ -1,0 +1,50 @@
+// The command line of `npm run deploy`, read once: a bad or missing option is a UsageError (exit 2).
+import { parseArgs } from 'node:util';
+import { IMAGE_PREFIX } from './plan.ts';
+
+export const USAGE =
+  'usage: npm run deploy -- --registry REGISTRY [--timeout SECONDS] | --dry-run [--registry REGISTRY] | --delete';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface DeployOptions {
+  mode: 'apply' | 'dry-run' | 'delete' | 'help';
+  registry: string | undefined;
+  /** One deadline for every Knative Service to become Ready. */
+  timeoutSeconds: number;
+}
+
+export function parseDeployOptions(argv: readonly string[]): DeployOptions {
+  let values: { 'dry-run': boolean; delete: boolean; registry?: string | undefined; timeout: string; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        delete: { type: 'boolean', default: false },
+        registry: { type: 'string' },
+        timeout: { type: 'string', default: '300' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
+    throw new UsageError(`--timeout is "${values.timeout}": expected a whole number of seconds\n${USAGE}`);
+  }
+  const mode = values.help ? 'help' : values['dry-run'] ? 'dry-run' : values.delete ? 'delete' : 'apply';
+  // The manifests name placeholder images that no cluster can pull: applying them would only wait
+  // for a pull that cannot work.
+  if (mode === 'apply' && values.registry === undefined) {
+    throw new UsageError(
+      `--registry is required: ${IMAGE_PREFIX}backend and ${IMAGE_PREFIX}frontend are placeholder images ` +
+        'that no cluster can pull; push the images to your registry and name it, e.g. --registry registry.example/you ' +
+        '(--dry-run shows the plan without it).',
+    );
+  }
+  return { mode, registry: values.registry, timeoutSeconds };
+}
