@@ -12,27 +12,41 @@ import { cleanEnv } from '../system.ts';
 import { BAD_REQUESTS } from './bad-requests.ts';
 import { wholeTrace } from './runtime-scenarios.ts';
 import type { Row, Scenario } from './scenarios.ts';
+import { checkTraceContext, recordedTraces } from './trace-context.ts';
 
 export const badInput: Scenario = async (processes) => {
   const rows: Row[] = [];
+  const jaeger = await processes.jaeger();
+  const contexts = BAD_REQUESTS.filter((bad) => bad.context !== undefined).length;
   for (const entry of ENTRIES) {
     const backend = await processes.fn(
       'backend',
-      cleanEnv({ LAG_MIN_MS: '0', LAG_MAX_MS: '0', OTEL_SDK_DISABLED: 'true' }),
-      {
-        entry,
-      },
+      cleanEnv({
+        LAG_MIN_MS: '0',
+        LAG_MAX_MS: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      }),
+      { entry },
     );
     const wrong: string[] = [];
-    for (const { what, request, status } of BAD_REQUESTS) {
+    const unsampled: string[] = [];
+    for (const { what, request, status, context } of BAD_REQUESTS) {
       const response = await rawRequest(backend.url, request);
       if (response.status !== status[entry]) wrong.push(`${what}: ${response.status}`);
+      if (context === undefined) continue;
+      const traceparent = request.headers?.traceparent;
+      const differs = await checkTraceContext(jaeger.queryUrl, traceparent, response.headers.traceresponse, context);
+      if (differs) wrong.push(`${what}: ${differs}`);
+      if (context === 'unsampled') unsampled.push(/^00-([0-9a-f]{32})-/.exec(traceparent ?? '')?.[1] ?? '');
     }
+    const recorded = await recordedTraces(jaeger.queryUrl, backend.url, unsampled);
+    if (recorded.length > 0) wrong.push(`unsampled traces recorded: ${recorded.join(', ')}`);
     const counter = (await rawRequest(backend.url, {})).body.trim();
     rows.push({
       scenario: `bad requests (${entry})`,
-      expected: `${BAD_REQUESTS.length} precise statuses; counter still 1`,
-      observed: `${BAD_REQUESTS.length - wrong.length} right${wrong.length ? ` (${wrong.join('; ')})` : ''}; counter ${counter}`,
+      expected: `${BAD_REQUESTS.length} precise statuses, ${contexts} trace contexts; counter still 1`,
+      observed: `${wrong.length === 0 ? 'all right' : `wrong: ${wrong.join('; ')}`}; counter ${counter}`,
       pass: wrong.length === 0 && counter === '1',
     });
   }

@@ -9,6 +9,7 @@ import { spawnChild, waitFor } from '../process.ts';
 import { percentile } from '../stats.ts';
 import { cleanEnv, type Processes, residentMb } from '../system.ts';
 
+import { receivedRequests, requestProbeEnv } from './in-flight.ts';
 import type { Scenario } from './scenarios.ts';
 
 export const wholeTrace = async (queryUrl: string, traceId: string | undefined, timeoutMs = 15_000) =>
@@ -57,20 +58,32 @@ export const deadOrSlowBackend: Scenario = async (processes) => {
     'frontend',
     cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}`, BACKEND_TIMEOUT_MS: '500' }),
   );
-  const timed = async () => {
+  // As in test/e2e/backend-killed.test.ts: a frontend with the default timeout (15 s), so that only
+  // the kill can end the visit.
+  const patient = await processes.fn(
+    'frontend',
+    cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}` }),
+  );
+  const timed = async (url = frontend.url) => {
     const started = performance.now();
-    const response = await fetch(frontend.url);
+    const response = await fetch(url);
     return { status: response.status, body: await response.text(), ms: performance.now() - started, response };
   };
   const down = await timed();
   const slowBackend = await processes.fn(
     'backend',
-    cleanEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000' }),
+    cleanEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000', ...requestProbeEnv() }),
     { port },
   );
   const slow = await timed();
-  const killedVisit = timed();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const increases = receivedRequests(slowBackend.child.output(), 'POST');
+  const killedVisit = timed(patient.url);
+  // Killed once it serves the visit's increase, in the middle of the lag.
+  await waitFor(
+    "the backend to receive the visit's increase",
+    async () => (receivedRequests(slowBackend.child.output(), 'POST') > increases ? true : undefined),
+    { timeoutMs: 10_000, intervalMs: 10, child: slowBackend.child },
+  );
   await slowBackend.stop('SIGKILL');
   const killed = await killedVisit;
   await processes.fn('backend', cleanEnv({ ...telemetry, LAG_MIN_MS: '0', LAG_MAX_MS: '0' }), { port });
@@ -104,9 +117,9 @@ export const deadOrSlowBackend: Scenario = async (processes) => {
     },
     {
       scenario: 'backend killed mid-request',
-      expected: '502 before the lag (3 s) would end',
-      observed: `${killed.status} in ${formatMs(killed.ms)}`,
-      pass: (killed.status === 502 || killed.status === 504) && killed.ms < 1000,
+      expected: '502 with its short body, before the lag (3 s) would end',
+      observed: `${killed.status} in ${formatMs(killed.ms)}: ${JSON.stringify(killed.body.trim())}`,
+      pass: killed.status === 502 && killed.body === 'Bad Gateway: the counter backend failed.\n' && killed.ms < 1000,
     },
     {
       scenario: 'backend back',
@@ -230,39 +243,50 @@ export const deadCollector: Scenario = async (processes) => {
   ];
 };
 
+/**
+ * As test/e2e/stop-under-load.test.ts: SIGTERM to both functions once the backend has received the
+ * increase of every visit and before any is answered; those visits in flight are the ones judged.
+ */
 export const stopUnderLoad: Scenario = async (processes) => {
+  const visits = 10;
   const hold = { OTEL_BSP_SCHEDULE_DELAY: '600000' };
   const { frontend, backend, jaeger } = await processes.tracedSystem({
-    backendEnv: { LAG_MIN_MS: '300', LAG_MAX_MS: '800', ...hold },
+    backendEnv: { LAG_MIN_MS: '3000', LAG_MAX_MS: '4000', ...hold, ...requestProbeEnv() },
     frontendEnv: hold,
   });
-  let done = 0;
+  let answered = 0;
   const load = runLoad({
     url: frontend.url,
-    visits: 40,
-    concurrency: 10,
-    onProgress: (progress) => (done = progress.done),
+    visits,
+    concurrency: visits,
+    onProgress: (progress) => (answered = progress.done),
   });
-  await waitFor('10 answered visits', async () => (done >= 10 ? true : undefined), { timeoutMs: 20_000 });
+  await waitFor(
+    `the backend to receive the increases of all ${visits} visits`,
+    async () => (receivedRequests(backend.child.output(), 'POST') >= visits ? true : undefined),
+    { timeoutMs: 15_000, intervalMs: 10, child: backend.child },
+  );
+  const inFlight = visits - answered;
   const started = performance.now();
   const exits = await Promise.all([frontend.child.stop('SIGTERM', 30_000), backend.child.stop('SIGTERM', 30_000)]);
   const seconds = (performance.now() - started) / 1000;
-  const ok = (await load).filter((result) => result.status === 200);
+  const results = await load;
+  const ok = results.filter((result) => result.status === 200);
   const whole = (await Promise.all(ok.map((result) => wholeTrace(jaeger.queryUrl, result.traceId)))).filter(
     Boolean,
   ).length;
   return [
     {
-      scenario: 'SIGTERM under load',
+      scenario: 'SIGTERM with visits in flight',
       expected: 'both exit 0 within 30 s',
       observed: `exit ${exits.map((exit) => exit.code ?? exit.signal).join(' and ')} in ${seconds.toFixed(1)} s`,
       pass: exits.every((exit) => exit.code === 0) && seconds < 30,
     },
     {
-      scenario: '  answered visits',
-      expected: 'every one with all 8 spans in Jaeger',
-      observed: `${whole} of ${ok.length}`,
-      pass: ok.length > 0 && whole === ok.length,
+      scenario: '  the visits in flight',
+      expected: `${visits} in the backend at SIGTERM: each 200, 8 spans in Jaeger`,
+      observed: `${inFlight} in flight; ${ok.length} answered 200, ${whole} whole traces`,
+      pass: inFlight === visits && ok.length === visits && whole === visits,
     },
   ];
 };

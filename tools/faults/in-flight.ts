@@ -1,0 +1,13 @@
+// Requests in flight inside a function process, seen through request-probe.ts: for scenarios that
+// must act (send SIGTERM, kill a process) while a request is being served, not after a guessed delay.
+const PROBE = new URL('request-probe.ts', import.meta.url).href;
+
+/** The environment that makes a function process report each request it receives. */
+export function requestProbeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { NODE_OPTIONS: [env.NODE_OPTIONS, `--import=${PROBE}`].filter(Boolean).join(' ') };
+}
+
+/** How many `method path` requests the process whose output this is has received so far. */
+export function receivedRequests(output: string, method: string, path = '/'): number {
+  return output.split('\n').filter((line) => line === `request received: ${method} ${path}`).length;
+}
