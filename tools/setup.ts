@@ -5,6 +5,7 @@ import { ensureFunctionImage } from './containers/images.ts';
 import { ensureContainerTools } from './containers/install.ts';
 import { ensureJaeger } from './jaeger/binary.ts';
 import { ensureKn } from './kn/binary.ts';
+import { ensureChecker } from './knative/checker.ts';
 
 const progress = (line: string) => console.log(line);
 
@@ -15,13 +16,11 @@ interface Step {
 
 const steps: Step[] = [
   { what: 'Jaeger', run: () => ensureJaeger(process.env, progress) },
+  { what: "Knative Serving's admission checker", run: () => ensureChecker(process.env, progress) },
   { what: 'kn', run: () => ensureKn(process.env, progress) },
   {
     what: 'podman, runc, slirp4netns, debootstrap',
-    run: async () => {
-      await ensureContainerTools(progress);
-      return 'installed';
-    },
+    run: () => ensureContainerTools(progress),
   },
   ...(['backend', 'frontend'] as const).map((name) => ({
     what: `${name} image`,

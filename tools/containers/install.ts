@@ -28,9 +28,10 @@ export async function missingContainerPackages(): Promise<string[]> {
   return missing;
 }
 
-export async function ensureContainerTools(progress: (line: string) => void): Promise<void> {
+/** Installs what is missing; answers what it did. */
+export async function ensureContainerTools(progress: (line: string) => void): Promise<string> {
   const missing = await missingContainerPackages();
-  if (missing.length === 0) return;
+  if (missing.length === 0) return 'already installed';
   const command = `apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
     throw new ContainerToolsError(
@@ -45,5 +46,5 @@ export async function ensureContainerTools(progress: (line: string) => void): Pr
     const result = await run('apt-get', args);
     if (result.code !== 0) throw new ContainerToolsError(`apt-get ${args.join(' ')} failed:\n${result.output.trim()}`);
   }
-  progress(`  installed ${missing.join(', ')}`);
+  return `installed ${missing.join(', ')}`;
 }
