@@ -89,7 +89,8 @@ export async function assembleBaseImage(name: string, progress: (line: string) =
     const mirror = await debianMirror();
     progress(`  debootstrap --variant=minbase ${SUITE} (about a minute)…`);
     await run('debootstrap', ['--variant=minbase', SUITE, root, mirror], (line) => {
-      if (/^I: (Retrieving|Validating|Extracting|Installing|Configuring) [^ ]+$/.test(line)) return;
+      // One line per stage, not per package.
+      if (/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) (?!.*packages)/.test(line)) return;
       if (line.startsWith('I: ')) progress(`    ${line.slice(3)}`);
     });
 
