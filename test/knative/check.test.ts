@@ -9,31 +9,10 @@ import { servicesFromReadme } from '../../tools/kn/readme-commands.ts';
 import { checkObjects, type KnativeVerdict, requireChecker } from '../../tools/knative/checker.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
 import { spawnChild } from '../../tools/process.ts';
+import { copyOf, type KnativeService, refusedServices } from '../helpers/knative-cases.ts';
 
 const env = process.env;
 const manifests = await loadProjectManifests();
-
-interface Container {
-  ports: { containerPort: number }[];
-  env: { name: string; value: string }[];
-  securityContext?: Record<string, unknown>;
-  [field: string]: unknown;
-}
-interface KnativeService extends KubernetesObject {
-  spec: {
-    template: {
-      metadata: { annotations: Record<string, string> };
-      spec: { containers: [Container]; securityContext?: Record<string, unknown>; [field: string]: unknown };
-    };
-  };
-}
-
-/** A fresh copy of a project manifest. */
-function copyOf<T extends KubernetesObject>(kind: string, name: string): T {
-  const manifest = manifests.find(({ object }) => object.kind === kind && object.metadata.name === name);
-  if (!manifest) throw new Error(`No ${kind} ${name} among the manifests`);
-  return structuredClone(manifest.object) as T;
-}
 
 const summary = ({ kind, namespace, name, allowed, message, warnings }: KnativeVerdict) =>
   `${kind} ${namespace}/${name}: ${allowed ? 'admitted' : 'refused'} ${JSON.stringify(message)}${warnings ? ` warnings ${JSON.stringify(warnings)}` : ''}`;
@@ -90,98 +69,16 @@ for (const registry of [undefined, 'registry.example/alice']) {
   });
 }
 
-const refusedServices: { title: string; name: string; change: (service: KnativeService) => void; message: string }[] = [
-  {
-    title: 'an autoscaling annotation on the Service itself',
-    name: 'frontend',
-    change: (service) => {
-      service.metadata.annotations = { 'autoscaling.knative.dev/min-scale': '1' };
-    },
-    message:
-      'validation failed: invalid key name "autoscaling.knative.dev/min-scale": metadata.annotations\nautoscaling annotations must be put under "spec.template.metadata.annotations" to work',
-  },
-  {
-    title: 'a pod securityContext (no field of it is allowed by default), runAsNonRoot',
-    name: 'backend',
-    change: (service) => {
-      service.spec.template.spec.securityContext = { runAsNonRoot: true };
-    },
-    message:
-      'validation failed: must not set the field(s): spec.template.spec.securityContext, spec.template.spec.securityContext.runAsNonRoot',
-  },
-  {
-    title: 'a pod securityContext (no field of it is allowed by default), seccompProfile',
-    name: 'backend',
-    change: (service) => {
-      service.spec.template.spec.securityContext = { seccompProfile: { type: 'RuntimeDefault' } };
-    },
-    message:
-      'validation failed: must not set the field(s): spec.template.spec.securityContext, spec.template.spec.securityContext.seccompProfile',
-  },
-  {
-    title: 'min-scale above max-scale',
-    name: 'backend',
-    change: (service) => {
-      service.spec.template.metadata.annotations['autoscaling.knative.dev/min-scale'] = '3';
-    },
-    message:
-      'validation failed: max-scale=1 is less than min-scale=3: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale, spec.template.metadata.annotations.autoscaling.knative.dev/min-scale',
-  },
-  {
-    title: 'an unknown field (refused by the API server, before the webhook)',
-    name: 'frontend',
-    change: (service) => {
-      service.spec.template.spec.containers[0].port = 8080;
-    },
-    message: 'strict decoding error: unknown field "spec.template.spec.containers[0].port"',
-  },
-  {
-    title: 'a second container port',
-    name: 'frontend',
-    change: (service) => {
-      service.spec.template.spec.containers[0].ports.push({ containerPort: 9464 });
-    },
-    message:
-      'validation failed: more than one container port is set: spec.template.spec.containers[*].ports\nOnly a single port is allowed across all containers',
-  },
-  {
-    title: "queue-proxy's port",
-    name: 'backend',
-    change: (service) => {
-      service.spec.template.spec.containers[0].ports = [{ containerPort: 8012 }];
-    },
-    message:
-      'validation failed: invalid value: 8012 is a reserved port: spec.template.spec.containers[0].ports.containerPort\n8012 is a reserved port, please use a different value',
-  },
-  {
-    title: 'a timeout above the 600 s maximum',
-    name: 'backend',
-    change: (service) => {
-      service.spec.template.spec.timeoutSeconds = 601;
-    },
-    message: 'validation failed: expected 0 <= 601 <= 600: spec.template.spec.timeoutSeconds',
-  },
-  {
-    title: 'PORT, which Knative sets',
-    name: 'frontend',
-    change: (service) => {
-      service.spec.template.spec.containers[0].env.push({ name: 'PORT', value: '8080' });
-    },
-    message:
-      'validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers[0].env[4].name',
-  },
-];
-
 for (const { title, name, change, message } of refusedServices) {
   test(`Knative refuses a Service with ${title}`, async (t) => {
-    const service = copyOf<KnativeService>('Service', name);
+    const service = copyOf<KnativeService>(manifests, 'Service', name);
     change(service);
     t.like((await checkObjects([service], env))[0], { name, allowed: false, message });
   });
 }
 
 test('Knative admits a container without our securityContext, with its warning', async (t) => {
-  const service = copyOf<KnativeService>('Service', 'backend');
+  const service = copyOf<KnativeService>(manifests, 'Service', 'backend');
   delete service.spec.template.spec.containers[0].securityContext;
   t.like((await checkObjects([service], env))[0], {
     allowed: true,
@@ -218,14 +115,18 @@ const observabilityCases: { data: Record<string, string>; allowed: boolean; mess
 
 for (const { data, allowed, message } of observabilityCases) {
   test(`config-observability with ${JSON.stringify(data)} is ${allowed ? 'admitted' : 'refused'}`, async (t) => {
-    const configMap = copyOf<KubernetesObject & { data: Record<string, string> }>('ConfigMap', 'config-observability');
+    const configMap = copyOf<KubernetesObject & { data: Record<string, string> }>(
+      manifests,
+      'ConfigMap',
+      'config-observability',
+    );
     Object.assign(configMap.data, data);
     t.like((await checkObjects([configMap], env))[0], { allowed, message });
   });
 }
 
 test('a ConfigMap in knative-serving that Knative has no validation for passes unvalidated', async (t) => {
-  const configMap = copyOf('ConfigMap', 'config-observability');
+  const configMap = copyOf(manifests, 'ConfigMap', 'config-observability');
   configMap.metadata.name = 'config-tracing-counter';
   t.like((await checkObjects([configMap], env))[0], {
     allowed: true,
@@ -234,7 +135,7 @@ test('a ConfigMap in knative-serving that Knative has no validation for passes u
 });
 
 test('a ConfigMap with a misspelt key is refused before Knative sees it', async (t) => {
-  const configMap = copyOf('ConfigMap', 'config-observability');
+  const configMap = copyOf(manifests, 'ConfigMap', 'config-observability');
   configMap.date = configMap.data;
   delete configMap.data;
   t.like((await checkObjects([configMap], env))[0], {
