@@ -1,8 +1,10 @@
 // `npm run setup`: everything the tests and the cluster path need that npm does not install, each
-// built or installed once and cached outside the clone: Jaeger, Knative's admission checker and kn
-// (from Go modules), podman (from Debian's packages), and the two function images.
+// built or installed once and cached outside the clone: Jaeger, Knative's admission checker, kn and
+// the cluster's programs (from Go modules), podman (from Debian's packages), and the two function images.
+import { CLUSTER_BINARY_NAMES, ensureClusterBinaries, missingClusterBinaries } from './cluster/binaries.ts';
 import { ensureFunctionImage } from './containers/images.ts';
 import { ensureContainerTools } from './containers/install.ts';
+import { projectCacheDirectory } from './go/build.ts';
 import { ensureJaeger } from './jaeger/binary.ts';
 import { ensureKn } from './kn/binary.ts';
 import { ensureChecker } from './knative/checker.ts';
@@ -18,6 +20,14 @@ const steps: Step[] = [
   { what: 'Jaeger', run: () => ensureJaeger(process.env, progress) },
   { what: "Knative Serving's admission checker", run: () => ensureChecker(process.env, progress) },
   { what: 'kn', run: () => ensureKn(process.env, progress) },
+  {
+    what: `the cluster's programs (${CLUSTER_BINARY_NAMES.join(', ')})`,
+    run: async () => {
+      const missing = await missingClusterBinaries(process.env);
+      await ensureClusterBinaries(process.env, progress);
+      return `${missing.length === 0 ? 'all built already' : `built ${missing.join(', ')}`}, in ${projectCacheDirectory(process.env)}`;
+    },
+  },
   {
     what: 'podman, runc, slirp4netns, debootstrap',
     run: () => ensureContainerTools(progress),

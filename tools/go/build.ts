@@ -60,6 +60,8 @@ export interface GoBinary {
   goEnv?: NodeJS.ProcessEnv;
   /** What to say when Go is missing; the default names Go and the title. */
   noGoMessage?: string;
+  /** More linker flags, e.g. `-X pkg.version=v1` to stamp a version; after `-s -w`. */
+  linkerFlags?: readonly string[];
 }
 
 /** Whether a usable Go is on PATH. */
@@ -98,7 +100,15 @@ export async function buildGoBinary(
   let reported = 0;
   const build = await run(
     'go',
-    ['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', partial, packagePath],
+    [
+      'build',
+      '-v',
+      '-trimpath',
+      `-ldflags=${['-s', '-w', ...(binary.linkerFlags ?? [])].join(' ')}`,
+      '-o',
+      partial,
+      packagePath,
+    ],
     moduleDirectory,
     goEnv,
     (line) => {

@@ -1,0 +1,143 @@
+// The programs of the cluster on this machine, each built from a Go wrapper module of ours into the
+// project's cache outside the clone (like Jaeger and kn): etcd (tools/cluster/etcd/), Kubernetes'
+// kube-apiserver, kube-controller-manager and kubectl (tools/cluster/kubernetes/), and Knative Serving's
+// controller and webhook (tools/knative/serving/). A folder per version, so a new version builds anew.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type BuildProgress,
+  buildGoBinary,
+  type GoBinary,
+  GoBuildError,
+  isExecutable,
+  projectCacheDirectory,
+} from '../go/build.ts';
+
+export const ETCD_VERSION = 'v3.6.16';
+export const KUBERNETES_VERSION = 'v1.34.4';
+export const KNATIVE_SERVING_VERSION = 'v0.50.0';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ETCD_MODULE_DIR = join(here, 'etcd');
+const KUBERNETES_MODULE_DIR = join(here, 'kubernetes');
+export const KNATIVE_SERVING_MODULE_DIR = join(here, '..', 'knative', 'serving');
+
+export const CLUSTER_BINARY_NAMES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kubectl',
+  'knative-controller',
+  'knative-webhook',
+] as const;
+export type ClusterBinaryName = (typeof CLUSTER_BINARY_NAMES)[number];
+export type ClusterBinaries = Record<ClusterBinaryName, string>;
+
+export class ClusterBinariesMissingError extends Error {
+  override name = 'ClusterBinariesMissingError';
+}
+export class ClusterBuildError extends Error {
+  override name = 'ClusterBuildError';
+}
+
+// Static binaries, and one Go build cache for kn, Knative's checker and these (the same settings).
+const GO_ENV = { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
+
+/** What `kubectl version` and the API server's /version say; Knative refuses a v0.0.0 cluster. */
+function kubernetesVersionFlags(): string[] {
+  const [major, minor] = KUBERNETES_VERSION.slice(1).split('.');
+  const values = { gitVersion: KUBERNETES_VERSION, gitMajor: major, gitMinor: minor, gitTreeState: 'clean' };
+  return Object.entries(values).flatMap(([key, value]) =>
+    ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version'].map((pkg) => `-X ${pkg}.${key}=${value}`),
+  );
+}
+
+type Recipe = Omit<GoBinary, 'target'> & { folder: string; file: string };
+
+function recipeOf(name: ClusterBinaryName): Recipe {
+  if (name === 'etcd') {
+    return {
+      title: `etcd ${ETCD_VERSION}`,
+      moduleDirectory: ETCD_MODULE_DIR,
+      packagePath: 'go.etcd.io/etcd/server/v3',
+      goEnv: GO_ENV,
+      folder: `etcd-${ETCD_VERSION}`,
+      file: 'etcd',
+    };
+  }
+  if (name.startsWith('knative-')) {
+    const command = name.slice('knative-'.length);
+    return {
+      title: `Knative Serving ${KNATIVE_SERVING_VERSION} ${command}`,
+      moduleDirectory: KNATIVE_SERVING_MODULE_DIR,
+      packagePath: `knative.dev/serving/cmd/${command}`,
+      goEnv: GO_ENV,
+      folder: `knative-serving-${KNATIVE_SERVING_VERSION}`,
+      file: command,
+    };
+  }
+  return {
+    title: `${name} ${KUBERNETES_VERSION}`,
+    moduleDirectory: KUBERNETES_MODULE_DIR,
+    packagePath: `k8s.io/kubernetes/cmd/${name}`,
+    goEnv: GO_ENV,
+    linkerFlags: kubernetesVersionFlags(),
+    folder: `kubernetes-${KUBERNETES_VERSION}`,
+    file: name,
+  };
+}
+
+export function cachedClusterBinaryPath(name: ClusterBinaryName, env: NodeJS.ProcessEnv): string {
+  const { folder, file } = recipeOf(name);
+  return join(projectCacheDirectory(env), folder, file);
+}
+
+/** The names of the binaries still to build, in build order. */
+export async function missingClusterBinaries(env: NodeJS.ProcessEnv): Promise<ClusterBinaryName[]> {
+  const missing: ClusterBinaryName[] = [];
+  for (const name of CLUSTER_BINARY_NAMES) {
+    if (!(await isExecutable(cachedClusterBinaryPath(name, env)))) missing.push(name);
+  }
+  return missing;
+}
+
+function pathsOf(env: NodeJS.ProcessEnv): ClusterBinaries {
+  return Object.fromEntries(
+    CLUSTER_BINARY_NAMES.map((name) => [name, cachedClusterBinaryPath(name, env)]),
+  ) as ClusterBinaries;
+}
+
+/** The binaries to run; throws a ClusterBinariesMissingError naming what is missing and how to build it. */
+export async function requireClusterBinaries(env: NodeJS.ProcessEnv): Promise<ClusterBinaries> {
+  const missing = await missingClusterBinaries(env);
+  if (missing.length === 0) return pathsOf(env);
+  throw new ClusterBinariesMissingError(
+    `The cluster's programs are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
+      'Run `npm run setup` or `npm run cluster -- up` (they build them from Go modules, about 15 minutes the first time).',
+  );
+}
+
+/** Builds one binary into the cache, reporting progress; the file appears only when complete. */
+export async function buildClusterBinary(
+  name: ClusterBinaryName,
+  env: NodeJS.ProcessEnv,
+  progress: BuildProgress,
+): Promise<string> {
+  const { folder: _folder, file: _file, ...recipe } = recipeOf(name);
+  try {
+    return await buildGoBinary({ ...recipe, target: cachedClusterBinaryPath(name, env) }, env, progress);
+  } catch (error) {
+    if (error instanceof GoBuildError) throw new ClusterBuildError(error.message);
+    throw error;
+  }
+}
+
+/** Every binary, building the missing ones first, one after another (each build uses every core). */
+export async function ensureClusterBinaries(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<ClusterBinaries> {
+  for (const name of await missingClusterBinaries(env)) {
+    const started = Date.now();
+    await buildClusterBinary(name, env, progress);
+    progress(`  built ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return pathsOf(env);
+}

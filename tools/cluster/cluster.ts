@@ -1,0 +1,181 @@
+// A Kubernetes control plane with Knative Serving, started on this machine inside a network namespace
+// of its own, and stopped again leaving nothing behind. `npm run cluster -- up` and the tests use it:
+//   const cluster = await startCluster({ name: 'my-test', env: process.env });
+//   ... KUBECONFIG=cluster.kubeconfig ...
+//   await cluster.stop();
+import { join } from 'node:path';
+import { type Child, waitFor } from '../process.ts';
+import { apiConnection } from './api.ts';
+import { ensureClusterBinaries, requireClusterBinaries } from './binaries.ts';
+import { forwardPortInside, type HostPort, startInsideBridge, type Target } from './bridge.ts';
+import { type ClusterCertificates, createClusterCertificates } from './certificates.ts';
+import {
+  API_SERVER_PORT,
+  KUBERNETES_SERVICE_IP,
+  type Launch,
+  startApiServer,
+  startControllerManager,
+  startEtcd,
+  waitForControllerManager,
+} from './control-plane.ts';
+import { applyKnativeInstall, loadInstall, startKnativeController, startKnativeWebhook } from './knative.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { ClusterRunningError, cleanUpCluster } from './leftovers.ts';
+import { createNamespace, INSIDE_ADDRESS, namespacePids } from './netns.ts';
+import { checkClusterName } from './options.ts';
+import { type ClusterPaths, clusterPaths, isRunning, prepareStateFolders, readRecord, writeRecord } from './state.ts';
+import { Teardown } from './teardown.ts';
+
+export interface ClusterStartOptions {
+  name: string;
+  env: NodeJS.ProcessEnv;
+  /** Each step as it ends, with its time. */
+  progress?: (line: string) => void;
+  /** Build the programs that are missing (with progress) instead of failing. */
+  build?: boolean;
+  /** Whether the caller is `npm run cluster -- up` (then `down` may stop it with SIGTERM). */
+  ownerIsCommand?: boolean;
+  /**
+   * Whether stop() removes the state folder (certificates, kubeconfig, logs); by default only when the
+   * owner is not the command: tests name a cluster per run, and their folders would pile up.
+   */
+  removeStateOnStop?: boolean;
+}
+
+export interface RunningCluster {
+  name: string;
+  namespace: string;
+  /** The admin kubeconfig for this machine. */
+  kubeconfig: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+  /** The kubectl built with the cluster (v1.34.4). */
+  kubectl: string;
+  paths: ClusterPaths;
+  /** The processes, in start order. */
+  processes: readonly Child[];
+  /** Settles with the first process that exits, on its own or because stop() stopped it. */
+  unexpectedExit: Promise<Child>;
+  /** A port on this machine's loopback (chosen free) that leads to `target` inside; closed by stop(). */
+  expose(target: Target): Promise<HostPort>;
+  /** Stops every process in reverse start order, removes the namespace; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+export async function startCluster(options: ClusterStartOptions): Promise<RunningCluster> {
+  const { env, progress = () => {} } = options;
+  const name = checkClusterName(options.name);
+  const paths = clusterPaths(name, env);
+  const record = await readRecord(paths);
+  if (record && (await isRunning(record.ownerPid))) {
+    throw new ClusterRunningError(
+      `The cluster "${name}" runs already (process ${record.ownerPid}, ${record.server}): stop it with \`npm run cluster -- down --name ${name}\`, or choose another --name.`,
+    );
+  }
+  await cleanUpCluster(paths, progress);
+
+  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await run();
+    progress(`  ${what} (${seconds(started)})`);
+    return result;
+  };
+  const binaries = options.build ? await ensureClusterBinaries(env, progress) : await requireClusterBinaries(env);
+  const install = await step("read Knative Serving's install from the Go module cache", () =>
+    loadInstall(env, INSIDE_ADDRESS),
+  );
+
+  const teardown = new Teardown(paths, progress, {
+    removeState: options.removeStateOnStop ?? !options.ownerIsCommand,
+  });
+  const expose = async (target: Target) => {
+    const hostPort = await forwardPortInside(paths.bridgeSocket, target);
+    teardown.onStop(hostPort.close);
+    return hostPort;
+  };
+  try {
+    await prepareStateFolders(paths);
+    await step(`network namespace ${paths.namespace} (loopback, ${INSIDE_ADDRESS})`, () =>
+      createNamespace(paths.namespace),
+    );
+    const certificates = await step('certificates', () =>
+      createClusterCertificates(paths.pki, {
+        clusterName: name,
+        apiServerIps: ['127.0.0.1', INSIDE_ADDRESS, KUBERNETES_SERVICE_IP],
+      }),
+    );
+    const launchEnv = { PATH: env.PATH, HOME: env.HOME };
+    const launch: Launch = { paths, binaries, certificates, env: launchEnv, processes: teardown.processes };
+    const server = await step('bridge to the API server', async () => {
+      const bridge = startInsideBridge(paths.namespace, paths.bridgeSocket, {
+        env: launchEnv,
+        logFile: join(paths.logs, 'bridge.log'),
+      });
+      teardown.processes.push(bridge);
+      await waitFor('the bridge to listen', async () => bridge.output().includes('listening') || undefined, {
+        timeoutMs: 10_000,
+        child: bridge,
+      });
+      return `https://127.0.0.1:${(await expose({ host: '127.0.0.1', port: API_SERVER_PORT })).port}`;
+    });
+    await writeKubeconfigs(paths, server, certificates);
+    await writeRecord(paths, {
+      ownerPid: process.pid,
+      ownerIsCommand: options.ownerIsCommand ?? false,
+      namespace: paths.namespace,
+      server,
+      startedAt: new Date().toISOString(),
+    });
+    const api = await apiConnection(server, { ca: certificates.ca.cert, ...certificates.admin });
+
+    await step('etcd', () => startEtcd(launch));
+    await step('kube-apiserver', () => startApiServer(launch, api));
+    // Nothing of Knative's start-up needs it: it gets ready meanwhile.
+    const controllerManager = startControllerManager(launch);
+    await step("Knative Serving's CRDs, RBAC, config and webhook configurations", () =>
+      applyKnativeInstall(launch, install),
+    );
+    await step("Knative's webhook", () => startKnativeWebhook(launch, install, api));
+    await step("Knative's controller", () => startKnativeController(launch, install));
+    await step('kube-controller-manager, its ServiceAccounts made', () =>
+      waitForControllerManager(api, controllerManager),
+    );
+
+    const processes = teardown.processes;
+    return {
+      name,
+      namespace: paths.namespace,
+      kubeconfig: paths.kubeconfig,
+      server,
+      kubectl: binaries.kubectl,
+      paths,
+      processes,
+      unexpectedExit: Promise.race(processes.map((child) => child.exited.then(() => child))),
+      expose,
+      stop: () => teardown.stop(),
+    };
+  } catch (error) {
+    await teardown.stop();
+    throw error;
+  }
+}
+
+/** The admin's kubeconfig for this machine, and those of the processes inside the namespace. */
+async function writeKubeconfigs(paths: ClusterPaths, server: string, certificates: ClusterCertificates): Promise<void> {
+  const inside = `https://127.0.0.1:${API_SERVER_PORT}`;
+  const common = { name: paths.name, caFile: certificates.ca.cert };
+  await writeKubeconfig(paths.kubeconfig, { ...common, server, client: certificates.admin });
+  await writeKubeconfig(paths.inside.controllerManager, {
+    ...common,
+    server: inside,
+    client: certificates.controllerManager,
+  });
+  await writeKubeconfig(paths.inside.knative, { ...common, server: inside, client: certificates.knative });
+}
+
+/** The ids of the processes inside the cluster's namespace. */
+export function clusterPids(cluster: RunningCluster): Promise<number[]> {
+  return namespacePids(cluster.namespace);
+}
