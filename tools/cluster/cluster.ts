@@ -40,6 +40,8 @@ export interface ClusterStartOptions {
    * owner is not the command: tests name a cluster per run, and their folders would pile up.
    */
   removeStateOnStop?: boolean;
+  /** false: Kubernetes alone, without Knative Serving (for what a tool does on such a cluster). */
+  knative?: boolean;
 }
 
 export interface RunningCluster {
@@ -134,11 +136,13 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     await step('kube-apiserver', () => startApiServer(launch, api));
     // Nothing of Knative's start-up needs it: it gets ready meanwhile.
     const controllerManager = startControllerManager(launch);
-    await step("Knative Serving's CRDs, RBAC, config and webhook configurations", () =>
-      applyKnativeInstall(launch, install),
-    );
-    await step("Knative's webhook", () => startKnativeWebhook(launch, install, api));
-    await step("Knative's controller", () => startKnativeController(launch, install));
+    if (options.knative !== false) {
+      await step("Knative Serving's CRDs, RBAC, config and webhook configurations", () =>
+        applyKnativeInstall(launch, install),
+      );
+      await step("Knative's webhook", () => startKnativeWebhook(launch, install, api));
+      await step("Knative's controller", () => startKnativeController(launch, install));
+    }
     await step('kube-controller-manager, its ServiceAccounts made', () =>
       waitForControllerManager(api, controllerManager),
     );

@@ -25,6 +25,18 @@ export class NoKubeconfigError extends DeployError {
 export class ClusterUnreachableError extends DeployError {
   override name = 'ClusterUnreachableError';
 }
+export class UntrustedClusterError extends DeployError {
+  override name = 'UntrustedClusterError';
+}
+/** Node's codes for a server certificate that the trusted authorities do not vouch for. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
 export class KnativeMissingError extends DeployError {
   override name = 'KnativeMissingError';
 }
@@ -99,6 +111,13 @@ export async function checkCluster(config: KubeConfig): Promise<void> {
       throw new PermissionDeniedError(`The cluster at ${server} refused our credentials: ${reasonOf(error)}`);
     }
     if (!(error instanceof ApiException)) {
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (UNTRUSTED_CERTIFICATE.has(code)) {
+        throw new UntrustedClusterError(
+          `The cluster at ${server} answered with a certificate that the kubeconfig's certificate-authority ` +
+            `did not sign (${code}): is the kubeconfig of this cluster, and its certificate-authority-data current?`,
+        );
+      }
       throw new ClusterUnreachableError(`Cannot reach the cluster at ${server}: ${reasonOf(error)}`);
     }
   }
@@ -123,6 +142,9 @@ export async function applyObject(client: KubernetesObjectApi, object: Kubernete
 }
 
 /** `promise`, unless `deadline` (ms since the epoch) comes first: a read that hangs must not outlast --timeout. */
+/** How long one read of a Service may take, even when the deadline is closer. */
+const READ_GRACE_MS = 5000;
+
 async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -173,7 +195,10 @@ export async function waitUntilReady(
       if (entry.readiness.ready) continue;
       let state: ServiceState;
       try {
-        state = (await beforeDeadline(client.read(entry.service as never), deadline)) as unknown as ServiceState;
+        // A read may run a little past the deadline: the last round starts at it, and its answer is
+        // what the timeout's message reports.
+        const readDeadline = Math.max(deadline, Date.now() + READ_GRACE_MS);
+        state = (await beforeDeadline(client.read(entry.service as never), readDeadline)) as unknown as ServiceState;
       } catch (error) {
         // Perhaps a moment's trouble: say so, and try again until the deadline.
         const reason = `could not read it: ${reasonOf(error)}`;
