@@ -2,6 +2,7 @@
 // (and optionally echoed with a name prefix), waited for by condition with a deadline, and stopped
 // with SIGTERM, then SIGKILL if they do not go.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Exit {
@@ -26,6 +27,10 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Write the child's output to ours, each line prefixed with its name. */
   echo?: boolean;
+  /** Also append the child's output to this file (a daemon's log). */
+  logFile?: string;
+  /** Keep only the last this many characters of output in memory (for a long-running child). */
+  keepLast?: number;
 }
 
 // Children run in process groups of their own, so that a Ctrl-C in the terminal reaches only the
@@ -50,10 +55,13 @@ export function spawnChild(name: string, command: string, args: readonly string[
   }
   let output = '';
   let exit: Exit | undefined;
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const collect = (stream: NodeJS.ReadableStream, target: NodeJS.WriteStream) => {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       output += chunk;
+      if (options.keepLast !== undefined && output.length > options.keepLast) output = output.slice(-options.keepLast);
+      log?.write(chunk);
       if (options.echo) target.write(prefixLines(name, chunk));
     });
   };
@@ -63,6 +71,7 @@ export function spawnChild(name: string, command: string, args: readonly string[
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (error) => {
       running.delete(child);
+      log?.end();
       output += `${error.message}\n`;
       exit = { code: null, signal: null };
       resolve(exit);
@@ -74,6 +83,7 @@ export function spawnChild(name: string, command: string, args: readonly string[
       // but not forever (a grandchild may still hold them).
       const done = () => {
         clearTimeout(timer);
+        log?.end();
         exit = exited;
         resolve(exited);
       };
