@@ -33,7 +33,7 @@ export class CertificateError extends Error {
   override name = 'CertificateError';
 }
 
-interface Leaf {
+export interface Leaf {
   subject: string;
   usage: 'serverAuth' | 'clientAuth';
   altNames?: string[];
@@ -43,7 +43,7 @@ async function generateKey(file: string): Promise<void> {
   await mustRun('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
 }
 
-async function createCa(folder: string, name: string, commonName: string): Promise<KeyPair> {
+export async function createCa(folder: string, name: string, commonName: string): Promise<KeyPair> {
   const pair = { cert: join(folder, `${name}.crt`), key: join(folder, `${name}.key`) };
   await generateKey(pair.key);
   await mustRun('openssl', [
@@ -66,7 +66,7 @@ async function createCa(folder: string, name: string, commonName: string): Promi
   return pair;
 }
 
-async function createLeaf(folder: string, name: string, ca: KeyPair, leaf: Leaf): Promise<KeyPair> {
+export async function createLeaf(folder: string, name: string, ca: KeyPair, leaf: Leaf): Promise<KeyPair> {
   const pair = { cert: join(folder, `${name}.crt`), key: join(folder, `${name}.key`) };
   await generateKey(pair.key);
   const extensions = [
