@@ -1,4 +1,4 @@
-// `npm run cluster -- up | down | status [--name NAME]`: a Kubernetes control plane with Knative
+// `npm run cluster -- up [--node] | down | status [--name NAME]`: a Kubernetes control plane with Knative
 // Serving's controller and webhook, as processes on this machine (see tools/cluster/cluster.ts).
 //   up       builds what is missing, starts it, says how to use it, runs until Ctrl-C or SIGTERM
 //   down     stops a running `up` from another terminal, and removes what a crashed one left
@@ -16,7 +16,9 @@ function usage(cluster: RunningCluster, seconds: string): string {
   const nameOption = cluster.name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${cluster.name}`;
   return [
     '',
-    `Cluster "${cluster.name}" up in ${seconds} s: Kubernetes v1.34.4 (no node yet: pods stay Pending) with Knative Serving v0.50.0.`,
+    cluster.node
+      ? `Cluster "${cluster.name}" up in ${seconds} s: Kubernetes v1.34.4 with a node (${cluster.node}, containerd) and Knative Serving v0.50.0.`
+      : `Cluster "${cluster.name}" up in ${seconds} s: Kubernetes v1.34.4 (no node: pods stay Pending; see --node) with Knative Serving v0.50.0.`,
     `  API server   ${cluster.server}   (inside the network namespace ${cluster.namespace})`,
     `  logs         ${cluster.paths.logs}`,
     '',
@@ -31,7 +33,7 @@ function usage(cluster: RunningCluster, seconds: string): string {
   ].join('\n');
 }
 
-async function up(name: string): Promise<number> {
+async function up(name: string, node: boolean): Promise<number> {
   const started = Date.now();
   say(`Starting the cluster "${name}":`);
   // A signal during the start-up: exit at once; the cluster's exit handler kills what started and
@@ -41,7 +43,14 @@ async function up(name: string): Promise<number> {
     process.exit(130);
   };
   process.once('SIGINT', abort).once('SIGTERM', abort);
-  const cluster = await startCluster({ name, env: process.env, progress: say, build: true, ownerIsCommand: true });
+  const cluster = await startCluster({
+    name,
+    env: process.env,
+    progress: say,
+    build: true,
+    ownerIsCommand: true,
+    node,
+  });
   process.off('SIGINT', abort).off('SIGTERM', abort);
   let stopping = false;
   const stop = async (why: string) => {
@@ -100,12 +109,12 @@ async function status(name: string): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { command, name } = parseClusterOptions(argv, process.env);
+  const { command, name, node } = parseClusterOptions(argv, process.env);
   if (command === 'help') {
     say(USAGE);
     return 0;
   }
-  if (command === 'up') return up(name);
+  if (command === 'up') return up(name, node);
   if (command === 'status') return status(name);
   say(await stopClusterFromElsewhere(clusterPaths(name, process.env), say));
   return 0;

@@ -1,7 +1,17 @@
 // `npm run setup`: everything the tests and the cluster path need that npm does not install, each
-// built or installed once and cached outside the clone: Jaeger, Knative's admission checker, kn and
-// the cluster's programs (from Go modules), podman (from Debian's packages), and the two function images.
-import { CLUSTER_BINARY_NAMES, ensureClusterBinaries, missingClusterBinaries } from './cluster/binaries.ts';
+// built or installed once and cached outside the clone: Jaeger, Knative's admission checker, kn, the
+// cluster's programs and its node's (from Go modules), podman and containerd (from Debian's packages),
+// the node's pause image and the two function images.
+import {
+  CLUSTER_BINARY_NAMES,
+  ensureClusterBinaries,
+  ensureNodeBinaries,
+  missingClusterBinaries,
+  missingNodeBinaries,
+  NODE_BINARY_NAMES,
+} from './cluster/binaries.ts';
+import { ensurePauseImage } from './cluster/node/images.ts';
+import { ensureContainerd } from './cluster/node/install.ts';
 import { ensureFunctionImage } from './containers/images.ts';
 import { ensureContainerTools } from './containers/install.ts';
 import { projectCacheDirectory } from './go/build.ts';
@@ -29,9 +39,19 @@ const steps: Step[] = [
     },
   },
   {
+    what: `the node's programs (${NODE_BINARY_NAMES.join(', ')})`,
+    run: async () => {
+      const missing = await missingNodeBinaries(process.env);
+      await ensureNodeBinaries(process.env, progress);
+      return `${missing.length === 0 ? 'all built already' : `built ${missing.join(', ')}`}, in ${projectCacheDirectory(process.env)}`;
+    },
+  },
+  {
     what: 'podman, runc, slirp4netns, debootstrap',
     run: () => ensureContainerTools(progress),
   },
+  { what: "containerd (the cluster's node)", run: () => ensureContainerd(progress) },
+  { what: "the node's pause image", run: () => ensurePauseImage(process.env, progress) },
   ...(['backend', 'frontend'] as const).map((name) => ({
     what: `${name} image`,
     run: async () => {

@@ -102,10 +102,10 @@ test.serial(
 );
 
 test('a bad name or command is refused with the usage, status 2', async (t) => {
-  for (const args of [['up', '--name', 'Bad_Name'], ['start'], []]) {
+  for (const args of [['up', '--name', 'Bad_Name'], ['start'], [], ['down', '--node']]) {
     const child = spawnChild('cluster', process.execPath, ['tools/cluster.ts', ...args], { cwd: REPOSITORY_ROOT });
     const { code } = await child.exited;
     t.is(code, 2, args.join(' '));
-    t.regex(child.output(), /Usage: npm run cluster -- up \| down \| status/);
+    t.regex(child.output(), /Usage: npm run cluster -- up \[--node\] \| down \| status/);
   }
 });

@@ -1,12 +1,19 @@
-// A Kubernetes control plane with Knative Serving, started on this machine inside a network namespace
-// of its own, and stopped again leaving nothing behind. `npm run cluster -- up` and the tests use it:
-//   const cluster = await startCluster({ name: 'my-test', env: process.env });
+// A Kubernetes control plane with Knative Serving, and on request a node that runs pods (node/),
+// started on this machine inside a network namespace of its own, and stopped again leaving nothing
+// behind. `npm run cluster -- up [--node]` and the tests use it:
+//   const cluster = await startCluster({ name: 'my-test', env: process.env, node: true });
 //   ... KUBECONFIG=cluster.kubeconfig ...
 //   await cluster.stop();
 import { join } from 'node:path';
 import { type Child, waitFor } from '../process.ts';
 import { apiConnection } from './api.ts';
-import { ensureClusterBinaries, requireClusterBinaries } from './binaries.ts';
+import {
+  ensureClusterBinaries,
+  ensureNodeBinaries,
+  type NodeBinaries,
+  requireClusterBinaries,
+  requireNodeBinaries,
+} from './binaries.ts';
 import { forwardPortInside, type HostPort, startInsideBridge, type Target } from './bridge.ts';
 import { type ClusterCertificates, createClusterCertificates } from './certificates.ts';
 import {
@@ -22,6 +29,9 @@ import { applyKnativeInstall, loadInstall, startKnativeController, startKnativeW
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ClusterRunningError, cleanUpCluster } from './leftovers.ts';
 import { createNamespace, INSIDE_ADDRESS, namespacePids } from './netns.ts';
+import { killCgroupProcessesSync } from './node/cgroups.ts';
+import { cgroupRootOf, cleanUpNode } from './node/clean-up.ts';
+import { startNode } from './node/node.ts';
 import { checkClusterName } from './options.ts';
 import { type ClusterPaths, clusterPaths, isRunning, prepareStateFolders, readRecord, writeRecord } from './state.ts';
 import { Teardown } from './teardown.ts';
@@ -42,6 +52,11 @@ export interface ClusterStartOptions {
   removeStateOnStop?: boolean;
   /** false: Kubernetes alone, without Knative Serving (for what a tool does on such a cluster). */
   knative?: boolean;
+  /**
+   * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy) with our backend's image
+   * as dev.local/backend:<version>; pods run. Default false: pods stay Pending, and it starts faster.
+   */
+  node?: boolean;
 }
 
 export interface RunningCluster {
@@ -54,6 +69,8 @@ export interface RunningCluster {
   /** The kubectl built with the cluster (v1.34.4). */
   kubectl: string;
   paths: ClusterPaths;
+  /** The node's name, when started with `node: true`. */
+  node?: string;
   /** The processes, in start order. */
   processes: readonly Child[];
   /** Settles with the first process that exits, on its own or because stop() stopped it. */
@@ -85,6 +102,10 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     return result;
   };
   const binaries = options.build ? await ensureClusterBinaries(env, progress) : await requireClusterBinaries(env);
+  let nodeBinaries: NodeBinaries | undefined;
+  if (options.node) {
+    nodeBinaries = options.build ? await ensureNodeBinaries(env, progress) : await requireNodeBinaries(env);
+  }
   const install = await step("read Knative Serving's install from the Go module cache", () =>
     loadInstall(env, INSIDE_ADDRESS),
   );
@@ -92,6 +113,13 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
   const teardown = new Teardown(paths, progress, {
     removeState: options.removeStateOnStop ?? !options.ownerIsCommand,
   });
+  if (options.node) {
+    teardown.onExitKill(() => killCgroupProcessesSync(cgroupRootOf(paths)));
+    teardown.onCleanUp(async () => {
+      const killed = await cleanUpNode(paths);
+      progress(`  removed the node's cgroups and state${killed > 0 ? ` (killed ${killed} processes of pods)` : ''}`);
+    });
+  }
   const expose = async (target: Target) => {
     const hostPort = await forwardPortInside(paths.bridgeSocket, target);
     teardown.onStop(hostPort.close);
@@ -146,6 +174,9 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     await step('kube-controller-manager, its ServiceAccounts made', () =>
       waitForControllerManager(api, controllerManager),
     );
+    const node = nodeBinaries
+      ? await startNode(launch, api, { binaries: nodeBinaries, functions: ['backend'], env, step, progress })
+      : undefined;
 
     const processes = teardown.processes;
     return {
@@ -155,6 +186,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       server,
       kubectl: binaries.kubectl,
       paths,
+      ...(node ? { node: node.name } : {}),
       processes,
       unexpectedExit: Promise.race(processes.map((child) => child.exited.then(() => child))),
       expose,

@@ -1,6 +1,6 @@
 // Kubernetes' control plane as processes inside the cluster's network namespace: etcd on loopback,
 // kube-apiserver (RBAC, client certificates) and kube-controller-manager (service account tokens,
-// Deployments to ReplicaSets to Pods). No scheduler and no kubelet: pods stay Pending until a node comes.
+// Deployments to ReplicaSets to Pods). The scheduler and kubelet come with the node (node/), when asked for.
 import { join } from 'node:path';
 import type { Child } from '../process.ts';
 import { waitFor } from '../process.ts';

@@ -4,6 +4,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { deleteNamespace, killNamespaceProcesses, namespaceExists, namespacePids } from './netns.ts';
+import { cleanUpNode } from './node/clean-up.ts';
 import { type ClusterPaths, type ClusterRecord, isRunning, readRecord, removeRecord } from './state.ts';
 
 export class ClusterRunningError extends Error {
@@ -16,15 +17,17 @@ export class ClusterStopError extends Error {
 /** Stops the processes inside the namespace and removes it, the record and etcd's data, if there. */
 export async function cleanUpCluster(paths: ClusterPaths, progress: (line: string) => void): Promise<boolean> {
   const pids = await killNamespaceProcesses(paths.namespace);
+  // A node's pods outlive containerd's shims, in network namespaces of their own: killed through their cgroups.
+  const podProcesses = await cleanUpNode(paths);
   const hadNamespace = namespaceExists(paths.namespace);
   await deleteNamespace(paths.namespace);
   const record = await readRecord(paths);
   await removeRecord(paths);
   await rm(paths.etcdData, { recursive: true, force: true });
-  const found = pids.length > 0 || hadNamespace || record !== undefined;
+  const found = pids.length > 0 || podProcesses > 0 || hadNamespace || record !== undefined;
   if (found) {
     progress(
-      `  removed what an earlier run of "${paths.name}" left: ${pids.length} processes, ` +
+      `  removed what an earlier run of "${paths.name}" left: ${pids.length} processes, ${podProcesses} of pods, ` +
         `${hadNamespace ? `the namespace ${paths.namespace}` : 'no namespace'}${record ? ', its record' : ''}`,
     );
   }

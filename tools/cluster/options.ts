@@ -1,9 +1,9 @@
-// `npm run cluster -- up | down | status [--name NAME]`: what the command was asked, read once.
+// `npm run cluster -- up [--node] | down | status [--name NAME]`: what the command was asked, read once.
 import { parseArgs } from 'node:util';
 
 export const DEFAULT_CLUSTER_NAME = 'knative-tracing-counter';
 
-export const USAGE = `Usage: npm run cluster -- up | down | status [--name NAME]
+export const USAGE = `Usage: npm run cluster -- up [--node] | down | status [--name NAME]
 
   up       builds what is missing (etcd, Kubernetes, Knative Serving, from Go modules), starts a
            Kubernetes control plane with Knative Serving's controller and webhook on this machine,
@@ -11,6 +11,9 @@ export const USAGE = `Usage: npm run cluster -- up | down | status [--name NAME]
   down     stops the cluster an \`up\` runs (from another terminal), and removes what a crashed one left.
   status   says what runs.
 
+  --node        (up) a real node too: containerd, kubelet, kube-scheduler and kube-proxy (built the
+                first time, about 5 minutes), with our backend's image as dev.local/backend:<version>;
+                pods run. Without it, pods stay Pending.
   --name NAME   which cluster (several can run side by side); default ${DEFAULT_CLUSTER_NAME},
                 or CLUSTER_NAME. Lower-case letters, digits and '-', at most 30 characters.`;
 
@@ -23,6 +26,8 @@ export type ClusterCommand = 'up' | 'down' | 'status' | 'help';
 export interface ClusterOptions {
   command: ClusterCommand;
   name: string;
+  /** up: start a node too. */
+  node: boolean;
 }
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/;
@@ -47,7 +52,7 @@ export function parseClusterOptions(argv: readonly string[], env: NodeJS.Process
     throw new ClusterUsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: 'help', name: DEFAULT_CLUSTER_NAME };
+  if (values.help) return { command: 'help', name: DEFAULT_CLUSTER_NAME, node: false };
   const [command, ...rest] = positionals;
   if (command !== 'up' && command !== 'down' && command !== 'status') {
     const what = command === undefined ? 'No command given' : `Unknown command "${command}"`;
@@ -57,7 +62,9 @@ export function parseClusterOptions(argv: readonly string[], env: NodeJS.Process
   const name = values.name ?? (env.CLUSTER_NAME || DEFAULT_CLUSTER_NAME);
   const problem = nameProblem(name);
   if (problem) throw new ClusterUsageError(`${problem}\n\n${USAGE}`);
-  return { command, name };
+  const node = values.node ?? false;
+  if (node && command !== 'up') throw new ClusterUsageError(`--node goes with up only.\n\n${USAGE}`);
+  return { command, name, node };
 }
 
 function parse(argv: readonly string[]) {
@@ -65,6 +72,6 @@ function parse(argv: readonly string[]) {
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { name: { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
 }

@@ -20,10 +20,13 @@ export class Teardown {
   readonly #paths: ClusterPaths;
   readonly #progress: (line: string) => void;
   readonly #closers: (() => Promise<void>)[] = [];
+  readonly #cleanUps: (() => Promise<void>)[] = [];
+  readonly #exitKills: (() => void)[] = [];
   readonly #removeState: boolean;
   #stopped: Promise<void> | undefined;
   readonly #onExit = () => {
     for (const child of this.processes) child.process.kill('SIGKILL');
+    for (const kill of this.#exitKills) kill();
     spawnSync('ip', ['netns', 'delete', this.#paths.namespace], { stdio: 'ignore' });
     rmSync(this.#paths.record, { force: true });
   };
@@ -41,6 +44,16 @@ export class Teardown {
     this.#closers.push(close);
   }
 
+  /** Something to remove once no process is left in the namespace (the node's pods and cgroups). */
+  onCleanUp(cleanUp: () => Promise<void>): void {
+    this.#cleanUps.push(cleanUp);
+  }
+
+  /** Something to kill, synchronously, if this process exits without stop() (the node's pods). */
+  onExitKill(kill: () => void): void {
+    this.#exitKills.push(kill);
+  }
+
   /** Stops everything; a second call waits for the first. */
   stop(): Promise<void> {
     this.#stopped ??= this.#stop();
@@ -56,6 +69,7 @@ export class Teardown {
     }
     for (const close of this.#closers) await close();
     await killNamespaceProcesses(this.#paths.namespace, 5000);
+    for (const cleanUp of this.#cleanUps) await cleanUp();
     await deleteNamespace(this.#paths.namespace);
     await removeRecord(this.#paths);
     // etcd's data is made anew on every start, and its write-ahead log alone takes 64 MB.

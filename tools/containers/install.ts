@@ -20,22 +20,40 @@ async function run(command: string, args: string[]): Promise<{ code: number | nu
 
 /** The packages whose command is not on PATH. */
 export async function missingContainerPackages(): Promise<string[]> {
-  const missing: string[] = [];
-  for (const name of CONTAINER_PACKAGES) {
-    const found = await run('sh', ['-c', `command -v ${name}`]);
-    if (found.code !== 0) missing.push(name);
+  return missingPackages(Object.fromEntries(CONTAINER_PACKAGES.map((name) => [name, name])));
+}
+
+/** The packages (values) whose command (key) is not on PATH, each package once. */
+async function missingPackages(commands: Readonly<Record<string, string>>): Promise<string[]> {
+  const missing = new Set<string>();
+  for (const [command, pkg] of Object.entries(commands)) {
+    const found = await run('sh', ['-c', `command -v ${command}`]);
+    if (found.code !== 0) missing.add(pkg);
   }
-  return missing;
+  return [...missing];
 }
 
 /** Installs what is missing; answers what it did. */
-export async function ensureContainerTools(progress: (line: string) => void): Promise<string> {
-  const missing = await missingContainerPackages();
+export function ensureContainerTools(progress: (line: string) => void): Promise<string> {
+  return ensureDebianPackages(Object.fromEntries(CONTAINER_PACKAGES.map((name) => [name, name])), progress);
+}
+
+/**
+ * Installs the Debian packages (values) whose command (key) is missing, as root with apt-get;
+ * answers what it did. Not root: a ContainerToolsError says which command to run.
+ */
+export async function ensureDebianPackages(
+  commands: Readonly<Record<string, string>>,
+  progress: (line: string) => void,
+  /** Who needs them, for the message: "Containers", "The cluster's node". */
+  purpose = 'Containers',
+): Promise<string> {
+  const missing = await missingPackages(commands);
   if (missing.length === 0) return 'already installed';
   const command = `apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
     throw new ContainerToolsError(
-      `Containers need ${missing.join(', ')}: install them as root (${command}), then run this again.`,
+      `${purpose} need ${missing.join(', ')}: install them as root (${command}), then run this again.`,
     );
   }
   progress(`Installing ${missing.join(', ')} from Debian's packages…`);

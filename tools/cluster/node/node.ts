@@ -1,0 +1,76 @@
+// A real node for the cluster, inside its network namespace: containerd (Debian's) with runc and the
+// CNI bridge, kubelet, kube-scheduler and kube-proxy, our pause image, and our functions' images
+// loaded under dev.local/<function>:<version>. startNode brings it up after the control plane;
+// cleanUpNode (clean-up.ts) removes what it leaves outside its processes (pods' processes, cgroups, state).
+import { ensureFunctionImage } from '../../containers/images.ts';
+import { IMAGE_PREFIX } from '../../deploy/plan.ts';
+import type { FunctionName } from '../../functions.ts';
+import type { Child } from '../../process.ts';
+import type { ApiConnection } from '../api.ts';
+import type { NodeBinaries } from '../binaries.ts';
+import type { Launch } from '../control-plane.ts';
+import { createCgroupRoot } from './cgroups.ts';
+import { cgroupRootOf } from './clean-up.ts';
+import { startProxy, startScheduler } from './components.ts';
+import { startContainerd } from './containerd.ts';
+import { ensurePauseImage, importImage, PAUSE_IMAGE } from './images.ts';
+import { ensureContainerd } from './install.ts';
+import { startKubelet, waitForNodeReady } from './kubelet.ts';
+import { startMountNamespaceHolder } from './mount-namespace.ts';
+import { createNodeNetwork } from './network.ts';
+import { nodePaths } from './paths.ts';
+
+export interface NodeStartOptions {
+  binaries: NodeBinaries;
+  /** The functions whose images (built with podman when missing) the node gets, as dev.local/<name>:<version>. */
+  functions: readonly FunctionName[];
+  env: NodeJS.ProcessEnv;
+  /** Runs one step and reports it with its time. */
+  step: <T>(what: string, run: () => Promise<T>) => Promise<T>;
+  progress: (line: string) => void;
+}
+
+export interface StartedNode {
+  name: string;
+  /** The images loaded into the node, e.g. dev.local/backend:0.1.0. */
+  images: string[];
+  processes: Child[];
+}
+
+/** The name under which Knative and the pods find a function's image on the node. */
+export const nodeImageName = (podmanImage: string) =>
+  `dev.local/${podmanImage.replace(/^localhost\//, '').slice(IMAGE_PREFIX.length)}`;
+
+export async function startNode(launch: Launch, api: ApiConnection, options: NodeStartOptions): Promise<StartedNode> {
+  const { paths } = launch;
+  const { binaries, step } = options;
+  const node = nodePaths(paths);
+  const nodeName = paths.name;
+  const cgroupRoot = cgroupRootOf(paths);
+  await step('containerd (Debian package)', () => ensureContainerd(options.progress));
+  await step("the node's address and pod cgroup root", async () => {
+    await createNodeNetwork(paths.namespace);
+    await createCgroupRoot(cgroupRoot);
+  });
+  const holder = await step("the node's mount namespace", () => startMountNamespaceHolder(launch));
+  await step('containerd', () => startContainerd(launch, holder, node, PAUSE_IMAGE));
+  const images: string[] = [];
+  await step(`the pause image, as ${PAUSE_IMAGE}`, async () => {
+    await importImage(holder, node, await ensurePauseImage(options.env, options.progress), PAUSE_IMAGE);
+  });
+  for (const name of options.functions) {
+    const built = await ensureFunctionImage(name, options.progress);
+    const image = nodeImageName(built.name);
+    await step(`the ${name} image, as ${image}`, () => importImage(holder, node, built.name, image));
+    images.push(image);
+  }
+  const kubelet = await step('kubelet', () =>
+    startKubelet(launch, holder, node, { nodeName, cgroupRoot, binary: binaries.kubelet }),
+  );
+  await step('kube-scheduler, kube-proxy', async () => {
+    await startScheduler(launch, node, binaries['kube-scheduler']);
+    await startProxy(launch, holder, node, nodeName, binaries['kube-proxy']);
+  });
+  await step(`node ${nodeName} Ready`, () => waitForNodeReady(api, nodeName, kubelet));
+  return { name: nodeName, images, processes: launch.processes };
+}

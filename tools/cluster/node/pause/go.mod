@@ -1,0 +1,3 @@
+module knative-tracing-counter/tools/cluster/node/pause
+
+go 1.24
