@@ -1,7 +1,7 @@
 // The function images, built by podman from the Dockerfiles exactly as a user builds them with
 // Docker (npm run setup builds them; npm test runs setup first).
 import test from 'ava';
-import { baseImageName, qualifiedName } from '../../tools/containers/base-image.ts';
+import { baseImageName } from '../../tools/containers/base-image.ts';
 import { ensureFunctionImage, imageName } from '../../tools/containers/images.ts';
 import { podmanOk, ULIMITS } from '../../tools/containers/podman.ts';
 import type { FunctionName } from '../../tools/functions.ts';
@@ -14,7 +14,7 @@ function runIn(image: string, command: string[]): Promise<string> {
 }
 
 test('the base image carries the project Node, npm 11 and the user node (1000:1000)', async (t) => {
-  const base = qualifiedName(await baseImageName());
+  const base = await baseImageName();
   const output = await runIn(base, ['sh', '-c', 'node --version; npm --version; id node']);
   const [node, npm, user] = output.trim().split('\n');
   t.is(node, 'v24.21.0');

@@ -29,11 +29,6 @@ export async function baseImageName(): Promise<string> {
   return from;
 }
 
-/** How podman names an official Docker Hub image that a Dockerfile names in short form. */
-export function qualifiedName(image: string): string {
-  return image.includes('/') ? image : `docker.io/library/${image}`;
-}
-
 /** The Debian mirror this machine's apt uses for bookworm: read from its sources, never written down. */
 export async function debianMirror(): Promise<string> {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -124,7 +119,7 @@ export async function assembleBaseImage(name: string, progress: (line: string) =
       await mkdir(join(root, folder), { recursive: true, mode: folder === 'tmp' ? 0o1777 : 0o755 });
     }
 
-    progress(`  podman import as ${qualifiedName(name)}…`);
+    progress(`  podman import as ${name}…`);
     const archive = join(work, 'rootfs.tar');
     await run('tar', ['-C', root, '-cf', archive, '.']);
     await podmanOk([
@@ -144,7 +139,7 @@ export async function assembleBaseImage(name: string, progress: (line: string) =
       '--message',
       `local stand-in for ${name}`,
       archive,
-      qualifiedName(name),
+      name,
     ]);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -154,7 +149,8 @@ export async function assembleBaseImage(name: string, progress: (line: string) =
 /** Makes sure the Dockerfiles' base image is in podman's store: the real one if present, else the stand-in. */
 export async function ensureBaseImage(progress: (line: string) => void): Promise<string> {
   const name = await baseImageName();
-  if (await imageExists(qualifiedName(name))) return name;
+  // A short name finds a pulled official image and a local stand-in (podman calls it localhost/…) alike.
+  if (await imageExists(name)) return name;
   progress(`${name} is not in podman's store and cannot be pulled here: assembling a local stand-in`);
   const started = Date.now();
   await assembleBaseImage(name, progress);

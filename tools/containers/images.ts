@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { IMAGE_PREFIX } from '../deploy/plan.ts';
 import { type FunctionName, functionDirectory } from '../functions.ts';
-import { ensureBaseImage, qualifiedName } from './base-image.ts';
+import { ensureBaseImage } from './base-image.ts';
 import { GLOBAL_FLAGS, imageLabel, podmanOk, ULIMITS } from './podman.ts';
 
 const CONTEXT_LABEL = 'knative-tracing-counter.context-hash';
@@ -55,7 +55,7 @@ export interface BuiltImage {
 /** Builds the function's image unless the current one was built from the same context. */
 export async function ensureFunctionImage(name: FunctionName, progress: (line: string) => void): Promise<BuiltImage> {
   const base = await ensureBaseImage(progress);
-  const baseId = (await podmanOk(['image', 'inspect', '--format', '{{.Id}}', qualifiedName(base)])).trim();
+  const baseId = (await podmanOk(['image', 'inspect', '--format', '{{.Id}}', base])).trim();
   const image = await imageName(name);
   const hash = await contextHash(name, baseId);
   let buildSeconds: number | undefined;
