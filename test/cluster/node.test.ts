@@ -2,7 +2,8 @@
 // and kube-proxy join the control plane inside the cluster's network namespace; the node registers and
 // becomes Ready; a plain Pod with our backend's image (dev.local/backend:0.1.0, loaded from podman) and
 // the securityContext, probes and limits of knative/backend.yaml runs, gets Ready, and answers GET /
-// through the bridge; stopping leaves no process, namespace, mount, cgroup or file behind.
+// through the bridge; another Pod resolves Service names through CoreDNS (and nothing outside
+// cluster.local) and reaches the backend through a Service by its name; stopping leaves no process, namespace, mount, cgroup or file behind.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import test from 'ava';
 import { stringify } from 'yaml';
 import { type ClusterBinaries, requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
+import { KUBERNETES_SERVICE_IP } from '../../tools/cluster/control-plane.ts';
 import { cgroupPids } from '../../tools/cluster/node/cgroups.ts';
+import { CLUSTER_DNS_IP } from '../../tools/cluster/node/dns.ts';
 import { NODE_IP, POD_CIDR } from '../../tools/cluster/node/network.ts';
 import { runCommand } from '../../tools/cluster/run-command.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
@@ -124,6 +127,83 @@ test.serial('a Pod of dev.local/backend:0.1.0 with our securityContext runs, get
   const response = await fetch(`http://127.0.0.1:${port.port}/`);
   t.is(response.status, 200);
   t.is(await response.text(), '1\n');
+});
+
+/** What the client pod prints: its resolv.conf, the addresses it resolved, the answer through the Service. */
+const CLIENT_SCRIPT = `
+const dns = require('node:dns');
+const fs = require('node:fs');
+const lookup = (name) => dns.promises.lookup(name, { family: 4 }).then(({ address }) => address, (error) => error.code);
+(async () => {
+  const result = { resolvConf: fs.readFileSync('/etc/resolv.conf', 'utf8') };
+  result.kubernetes = await lookup('kubernetes.default.svc.cluster.local');
+  result.service = await lookup('backend-pod-service');
+  result.outside = await lookup('example.com');
+  // kube-proxy programs the new Service's rules within a second or so: retry until a deadline.
+  for (const deadline = Date.now() + 20000; ; ) {
+    try {
+      const response = await fetch('http://backend-pod-service.default.svc.cluster.local:8080/');
+      result.status = response.status;
+      result.body = await response.text();
+      break;
+    } catch (error) {
+      result.fetchErrors = (result.fetchErrors ?? 0) + 1;
+      if (Date.now() > deadline) throw new Error(String(error.cause ?? error));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  console.log(JSON.stringify(result));
+})().catch((error) => console.log(JSON.stringify({ error: String(error) })));
+`;
+
+test.serial('pods resolve Service names through CoreDNS and reach a Service by its name', async (t) => {
+  const { kubeconfig, paths } = running();
+  const kubectlEnv = { PATH: process.env.PATH, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(paths.dir, 'kubectl-cache') };
+  const backend = (await backendPod()) as unknown as { spec: { containers: Record<string, unknown>[] } };
+  const { image, securityContext } = backend.spec.containers[0] ?? {};
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'backend-pod-service', namespace: 'default' },
+    spec: { selector: { 'app.kubernetes.io/name': 'backend' }, ports: [{ port: 8080, targetPort: 8080 }] },
+  };
+  const client = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'dns-client', namespace: 'default' },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [{ name: 'client', image, securityContext, command: ['node', '-e', CLIENT_SCRIPT] }],
+    },
+  };
+  const applied = await runCommand(binaries.kubectl, ['apply', '-f', '-'], {
+    input: `${stringify(service)}---\n${stringify(client)}`,
+    env: kubectlEnv,
+  });
+  t.is(applied.code, 0, applied.stderr);
+  const clusterIp = (await kubectlJson<{ spec: { clusterIP: string } }>(['get', 'service', 'backend-pod-service'])).spec
+    .clusterIP;
+  await waitFor(
+    'the DNS client Pod to finish',
+    async () => {
+      const pod = await kubectlJson<{ status: { phase?: string } }>(['get', 'pod', 'dns-client', '-n', 'default']);
+      return pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed' || undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  const logs = await runCommand(binaries.kubectl, ['logs', 'dns-client', '-n', 'default'], { env: kubectlEnv });
+  t.is(logs.code, 0, logs.stderr);
+  const result = JSON.parse(logs.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+  t.is(result.error, undefined, logs.stdout);
+  t.log(`fetch attempts that failed before the answer: ${result.fetchErrors ?? 0}`);
+  t.regex(String(result.resolvConf), new RegExp(`^nameserver ${CLUSTER_DNS_IP.replaceAll('.', '\\.')}$`, 'm'));
+  t.regex(String(result.resolvConf), /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+  t.is(result.kubernetes, KUBERNETES_SERVICE_IP);
+  t.is(result.service, clusterIp);
+  t.not(result.outside, undefined);
+  t.false(/^\d+\.\d+\.\d+\.\d+$/.test(String(result.outside)), `example.com resolved to ${result.outside}`);
+  t.is(result.status, 200);
+  t.regex(String(result.body), /^\d+\n$/);
 });
 
 /** Mount points (of this machine's mount namespace) under `folder`. */

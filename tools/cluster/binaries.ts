@@ -1,7 +1,8 @@
 // The programs of the cluster on this machine, each built from a Go wrapper module of ours into the
 // project's cache outside the clone (like Jaeger and kn): etcd (tools/cluster/etcd/), Kubernetes'
-// kube-apiserver, kube-controller-manager and kubectl (tools/cluster/kubernetes/), and Knative Serving's
-// controller and webhook (tools/knative/serving/). A folder per version, so a new version builds anew.
+// kube-apiserver, kube-controller-manager and kubectl (tools/cluster/kubernetes/), Knative Serving's
+// controller and webhook (tools/knative/serving/), and the node's CoreDNS (tools/cluster/coredns/).
+// A folder per version, so a new version builds anew.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,10 +17,12 @@ import {
 export const ETCD_VERSION = 'v3.6.16';
 export const KUBERNETES_VERSION = 'v1.34.4';
 export const KNATIVE_SERVING_VERSION = 'v0.50.0';
+export const COREDNS_VERSION = 'v1.15.0';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ETCD_MODULE_DIR = join(here, 'etcd');
 const KUBERNETES_MODULE_DIR = join(here, 'kubernetes');
+const COREDNS_MODULE_DIR = join(here, 'coredns');
 export const KNATIVE_SERVING_MODULE_DIR = join(here, '..', 'knative', 'serving');
 
 export const CLUSTER_BINARY_NAMES = [
@@ -31,7 +34,7 @@ export const CLUSTER_BINARY_NAMES = [
   'knative-webhook',
 ] as const;
 /** The node's programs: only `up --node` needs them, so the control plane does not wait for their build. */
-export const NODE_BINARY_NAMES = ['kubelet', 'kube-scheduler', 'kube-proxy'] as const;
+export const NODE_BINARY_NAMES = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'] as const;
 export type NodeBinaryName = (typeof NODE_BINARY_NAMES)[number];
 export type NodeBinaries = Record<NodeBinaryName, string>;
 export type ClusterBinaryName = (typeof CLUSTER_BINARY_NAMES)[number] | NodeBinaryName;
@@ -67,6 +70,16 @@ function recipeOf(name: ClusterBinaryName): Recipe {
       goEnv: GO_ENV,
       folder: `etcd-${ETCD_VERSION}`,
       file: 'etcd',
+    };
+  }
+  if (name === 'coredns') {
+    return {
+      title: `CoreDNS ${COREDNS_VERSION}`,
+      moduleDirectory: COREDNS_MODULE_DIR,
+      packagePath: 'github.com/coredns/coredns',
+      goEnv: GO_ENV,
+      folder: `coredns-${COREDNS_VERSION}`,
+      file: 'coredns',
     };
   }
   if (name.startsWith('knative-')) {
@@ -146,7 +159,7 @@ export async function ensureClusterBinaries(env: NodeJS.ProcessEnv, progress: Bu
   return pathsOf(env);
 }
 
-/** The node's programs, building the missing ones first (kubelet ~4.5 min cold, the others ~20 s each). */
+/** The node's programs, building the missing ones first (kubelet ~4.5 min cold, CoreDNS ~1.5 min, the others ~20 s each). */
 export async function ensureNodeBinaries(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<NodeBinaries> {
   for (const name of await missingNodeBinaries(env)) {
     const started = Date.now();
@@ -173,7 +186,7 @@ export async function requireNodeBinaries(env: NodeJS.ProcessEnv): Promise<NodeB
   if (missing.length > 0) {
     throw new ClusterBinariesMissingError(
       `The node's programs are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
-        'Run `npm run cluster -- up --node` (it builds them from Go modules, about 5 minutes the first time).',
+        'Run `npm run cluster -- up --node` (it builds them from Go modules, about 7 minutes the first time).',
     );
   }
   return Object.fromEntries(

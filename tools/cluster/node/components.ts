@@ -11,7 +11,8 @@ import { startInNode } from './mount-namespace.ts';
 import { NODE_IP, POD_CIDR } from './network.ts';
 import type { NodePaths } from './paths.ts';
 
-async function clientKubeconfig(launch: Launch, file: string, name: string, commonName: string): Promise<void> {
+/** A kubeconfig for a process inside the namespace, with a client certificate of `commonName`. */
+export async function clientKubeconfig(launch: Launch, file: string, name: string, commonName: string): Promise<void> {
   const { paths, certificates } = launch;
   const client = await createLeaf(paths.pki, name, certificates.ca, {
     subject: `/CN=${commonName}`,

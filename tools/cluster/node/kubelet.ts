@@ -11,6 +11,7 @@ import { createLeaf } from '../certificates.ts';
 import type { Launch } from '../control-plane.ts';
 import { API_SERVER_PORT } from '../control-plane.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
+import { CLUSTER_DNS_IP, CLUSTER_DOMAIN } from './dns.ts';
 import { startInNode } from './mount-namespace.ts';
 import { NODE_IP } from './network.ts';
 import type { NodePaths } from './paths.ts';
@@ -44,8 +45,10 @@ export function kubeletConfig(
     cgroupRoot: `/${cgroupRoot}`,
     containerRuntimeEndpoint: `unix://${node.containerdSocket}`,
     podLogsDir: node.podLogs,
-    // No cluster DNS yet, and this machine's resolver must not reach the pods.
+    // Pods ask the cluster's DNS (dns.ts) only: this machine's resolver must not reach them.
     resolvConf: '',
+    clusterDNS: [CLUSTER_DNS_IP],
+    clusterDomain: CLUSTER_DOMAIN,
     failSwapOn: false,
     // A development node on a shared machine: never evict pods or collect images for lack of room.
     evictionHard: { 'memory.available': '0%', 'nodefs.available': '0%', 'imagefs.available': '0%' },

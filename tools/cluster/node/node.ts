@@ -1,7 +1,8 @@
 // A real node for the cluster, inside its network namespace: containerd (Debian's) with runc and the
-// CNI bridge, kubelet, kube-scheduler and kube-proxy, our pause image, and our functions' images
-// loaded under dev.local/<function>:<version>. startNode brings it up after the control plane;
-// cleanUpNode (clean-up.ts) removes what it leaves outside its processes (pods' processes, cgroups, state).
+// CNI bridge, kubelet, kube-scheduler, kube-proxy and CoreDNS (dns.ts), our pause image, and our
+// functions' images loaded under dev.local/<function>:<version>. startNode brings it up after the
+// control plane; cleanUpNode (clean-up.ts) removes what it leaves outside its processes (pods'
+// processes, cgroups, state).
 import { ensureFunctionImage } from '../../containers/images.ts';
 import { IMAGE_PREFIX } from '../../deploy/plan.ts';
 import type { FunctionName } from '../../functions.ts';
@@ -13,6 +14,7 @@ import { createCgroupRoot } from './cgroups.ts';
 import { cgroupRootOf } from './clean-up.ts';
 import { startProxy, startScheduler } from './components.ts';
 import { startContainerd } from './containerd.ts';
+import { CLUSTER_DNS_IP, startClusterDns } from './dns.ts';
 import { ensurePauseImage, importImage, PAUSE_IMAGE } from './images.ts';
 import { ensureContainerd } from './install.ts';
 import { startKubelet, waitForNodeReady } from './kubelet.ts';
@@ -72,5 +74,6 @@ export async function startNode(launch: Launch, api: ApiConnection, options: Nod
     await startProxy(launch, holder, node, nodeName, binaries['kube-proxy']);
   });
   await step(`node ${nodeName} Ready`, () => waitForNodeReady(api, nodeName, kubelet));
+  await step(`CoreDNS on ${CLUSTER_DNS_IP}:53`, () => startClusterDns(launch, api, node, binaries.coredns));
   return { name: nodeName, images, processes: launch.processes };
 }

@@ -20,6 +20,8 @@ export interface NodePaths {
   schedulerKubeconfig: string;
   proxyConfig: string;
   proxyKubeconfig: string;
+  corefile: string;
+  corednsKubeconfig: string;
 }
 
 export class NodePathError extends Error {
@@ -46,6 +48,8 @@ export function nodePaths(paths: ClusterPaths): NodePaths {
     schedulerKubeconfig: join(dir, 'kube-scheduler.kubeconfig'),
     proxyConfig: join(dir, 'kube-proxy.yaml'),
     proxyKubeconfig: join(dir, 'kube-proxy.kubeconfig'),
+    corefile: join(dir, 'Corefile'),
+    corednsKubeconfig: join(dir, 'coredns.kubeconfig'),
   };
   if (node.containerdSocket.length > MAX_SOCKET_PATH) {
     throw new NodePathError(
