@@ -4,10 +4,10 @@
 import { rm } from 'node:fs/promises';
 import test, { type ExecutionContext } from 'ava';
 import { namespaceExists, namespacePids } from '../../tools/cluster/netns.ts';
-import { runCommand } from '../../tools/cluster/run-command.ts';
 import { clusterPaths, isRunning } from '../../tools/cluster/state.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions.ts';
 import { type Child, spawnChild, waitFor } from '../../tools/process.ts';
+import { runCommand } from '../../tools/run-command.ts';
 
 const name = `cmd-test-${process.pid}`;
 const namespace = `ktc-${name}`;

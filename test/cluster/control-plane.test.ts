@@ -11,11 +11,11 @@ import test from 'ava';
 import { stringify } from 'yaml';
 import { type ClusterBinaries, requireClusterBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
-import { runCommand } from '../../tools/cluster/run-command.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
 import { waitFor } from '../../tools/process.ts';
+import { runCommand } from '../../tools/run-command.ts';
 
 const name = `cp-test-${process.pid}`;
 let cluster: RunningCluster | undefined;

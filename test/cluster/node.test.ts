@@ -15,11 +15,11 @@ import { KUBERNETES_SERVICE_IP } from '../../tools/cluster/control-plane.ts';
 import { cgroupPids } from '../../tools/cluster/node/cgroups.ts';
 import { CLUSTER_DNS_IP } from '../../tools/cluster/node/dns.ts';
 import { NODE_IP, POD_CIDR } from '../../tools/cluster/node/network.ts';
-import { runCommand } from '../../tools/cluster/run-command.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
 import { waitFor } from '../../tools/process.ts';
+import { runCommand } from '../../tools/run-command.ts';
 
 const name = `node-test-${process.pid}`;
 let cluster: RunningCluster | undefined;

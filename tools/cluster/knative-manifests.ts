@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '../manifests.ts';
-import { mustRun } from './run-command.ts';
+import { mustRun } from '../run-command.ts';
 
 export const KNATIVE_NAMESPACE = 'knative-serving';
 const MODULES = ['knative.dev/serving', 'knative.dev/networking', 'knative.dev/caching'] as const;

@@ -6,11 +6,11 @@ import { stringify } from 'yaml';
 import type { KubernetesObject } from '../manifests.ts';
 import type { Child } from '../process.ts';
 import { waitFor } from '../process.ts';
+import { mustRun } from '../run-command.ts';
 import { type ApiConnection, apiRequest, getInside } from './api.ts';
 import { KNATIVE_SERVING_MODULE_DIR } from './binaries.ts';
 import { type Launch, startInside } from './control-plane.ts';
 import { environmentOf, type KnativeInstall, loadKnativeInstall } from './knative-manifests.ts';
-import { mustRun } from './run-command.ts';
 
 /** The field manager of what the cluster's start-up applies; `npm run deploy` has its own. */
 export const INSTALL_FIELD_MANAGER = 'knative-tracing-counter-cluster';

@@ -2,13 +2,13 @@
 // check/ (beside this file) runs what Serving's webhook runs on create, and says, per object,
 // whether the webhook would admit it and with which message it would refuse it. It is built from
 // Go modules into a cache outside the clone, like Jaeger and kn.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildProgress, buildGoBinary, GoBuildError, isExecutable, projectCacheDirectory } from '../go/build.ts';
 import type { KubernetesObject } from '../manifests.ts';
+import { runCommand } from '../run-command.ts';
 
 /** knative.dev/serving v0.50.0 is Knative Serving 1.23 (see check/go.mod). */
 export const KNATIVE_SERVING_VERSION = 'v0.50.0';
@@ -113,32 +113,18 @@ export async function ensureChecker(env: NodeJS.ProcessEnv, progress: BuildProgr
   return (await locateChecker(env)) ?? (await buildChecker(env, progress));
 }
 
-function runChecker(binary: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // No variables: Knative's config code reads a few (SYSTEM_NAMESPACE, CONFIG_*_NAME), and the
-    // checker must judge as a default install of Knative does.
-    const child = spawn(binary, [], { env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 /** What Knative's webhook would answer to creating each object, in order. */
 export async function checkObjects(
   objects: readonly KubernetesObject[],
   env: NodeJS.ProcessEnv,
 ): Promise<KnativeVerdict[]> {
   const binary = await requireChecker(env);
-  const { code, stdout, stderr } = await runChecker(binary, objects.map((object) => JSON.stringify(object)).join('\n'));
+  // No variables: Knative's config code reads a few (SYSTEM_NAMESPACE, CONFIG_*_NAME), and the
+  // checker must judge as a default install of Knative does.
+  const { code, stdout, stderr } = await runCommand(binary, [], {
+    env: {},
+    input: objects.map((object) => JSON.stringify(object)).join('\n'),
+  });
   if (code !== 0) throw new KnativeCheckError(`${binary} exited with status ${code}: ${stderr.trim()}`);
   const verdicts = stdout
     .split('\n')

@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Child } from '../../process.ts';
 import { waitFor } from '../../process.ts';
+import { runCommand } from '../../run-command.ts';
 import type { Launch } from '../control-plane.ts';
-import { runCommand } from '../run-command.ts';
 import { inNode, startInNode } from './mount-namespace.ts';
 import { cniConfig } from './network.ts';
 import type { NodePaths } from './paths.ts';
