@@ -3,11 +3,12 @@
 // limit, PORT=8080 and the K_* variables; traced into a real Jaeger on this machine.
 import test from 'ava';
 import { podman, podmanOk } from '../../tools/containers/podman.ts';
-import type { RunningContainer } from '../../tools/containers/run.ts';
-import { fetchTraces } from '../../tools/jaeger/query.ts';
+import { type RunningContainer, startFunctionContainer } from '../../tools/containers/run.ts';
+import { receivedRequests } from '../../tools/faults/in-flight.ts';
+import { findFreePort } from '../../tools/ports.ts';
 import { waitFor } from '../../tools/process.ts';
 import { tag, traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
-import { startTestSystem } from '../helpers/system.ts';
+import { startTestJaeger, startTestSystem } from '../helpers/system.ts';
 
 const SPANS_PER_VISIT = 8;
 
@@ -59,11 +60,22 @@ test('the containers run with what knative/ gives them, and cannot write their r
 
 test('podman stop while visits are in flight: each is answered, its spans reach Jaeger, both exit 0', async (t) => {
   const visits = 10;
-  const { jaeger, frontend, backend } = await startTestSystem(t, {
-    entry: 'container',
-    backendEnv: { LAG_MIN_MS: '1500', LAG_MAX_MS: '2000' },
+  const jaeger = await startTestJaeger(t);
+  const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  const started: RunningContainer[] = [];
+  t.teardown(() => Promise.all(started.map((container) => container.stop('SIGKILL'))));
+  // The backend reports each request it receives (tools/faults/request-probe.ts, mounted read-only).
+  const backend = await startFunctionContainer('backend', {
+    port: await findFreePort(),
+    env: { ...telemetry, LAG_MIN_MS: '1500', LAG_MAX_MS: '2000' },
+    requestProbe: true,
   });
-  const queryUrl = jaeger?.queryUrl ?? '';
+  started.push(backend);
+  const frontend = await startFunctionContainer('frontend', {
+    port: await findFreePort(),
+    env: { ...telemetry, COUNTER_ENDPOINT: backend.url },
+  });
+  started.push(frontend);
   const answers = Array.from({ length: visits }, async () => {
     const response = await fetch(frontend.url);
     return {
@@ -72,16 +84,11 @@ test('podman stop while visits are in flight: each is answered, its spans reach 
       traceResponse: response.headers.get('traceresponse'),
     };
   });
-  // In flight: every visit has read the counter and waits for its increase (the lag), which the
-  // backend's read spans, ended and exported, show.
+  // In flight: the backend has received every visit's increase, which waits out the lag.
   await waitFor(
-    `${visits} visits to wait on their increase`,
-    async () => {
-      const traces = await fetchTraces(queryUrl, 'backend', 100, 60_000);
-      const reads = traces.flatMap((trace) => trace.spans.filter((span) => span.operationName === 'read counter'));
-      return reads.length >= visits ? true : undefined;
-    },
-    { timeoutMs: 10_000, intervalMs: 50 },
+    `the backend to receive ${visits} increases`,
+    async () => (receivedRequests(backend.child.output(), 'POST') >= visits ? true : undefined),
+    { timeoutMs: 10_000, child: backend.child },
   );
   const stopped = Date.now();
   await Promise.all([frontend.stop('SIGTERM'), backend.stop('SIGTERM')]);
@@ -96,10 +103,10 @@ test('podman stop while visits are in flight: each is answered, its spans reach 
     numbers,
     Array.from({ length: visits }, (_, index) => index + 1),
   );
-  t.is((await (frontend as RunningContainer).exited).code, 0);
-  t.is((await (backend as RunningContainer).exited).code, 0);
+  t.is((await frontend.exited).code, 0);
+  t.is((await backend.exited).code, 0);
   for (const result of results) {
-    const trace = await waitForTrace(queryUrl, traceIdOf(result.traceResponse), SPANS_PER_VISIT);
+    const trace = await waitForTrace(jaeger.queryUrl, traceIdOf(result.traceResponse), SPANS_PER_VISIT);
     t.is(trace.spans.length, SPANS_PER_VISIT);
     t.truthy(
       trace.spans.find((span) => span.operationName === 'simulate lag' && Number(tag(span, 'lag.duration_ms')) >= 1500),

@@ -2,6 +2,7 @@
 // limit and environment, PORT=8080 and the K_* variables, in a network namespace of its own.
 // slirp4netns gives that namespace a way to the host's loopback only (10.0.2.2) and publishes the
 // container's 8080 on 127.0.0.1: no traffic leaves this machine's loopback.
+import { REQUEST_PROBE_FILE } from '../faults/in-flight.ts';
 import { type FunctionName, type RunningFunction, waitForFunctionOutput } from '../functions.ts';
 import { type Child, spawnChild, waitForHttp } from '../process.ts';
 import { imageName } from './images.ts';
@@ -11,6 +12,7 @@ import { GLOBAL_FLAGS, podman, ULIMITS } from './podman.ts';
 /** What the container's namespace calls the host's loopback (slirp4netns with allow_host_loopback). */
 export const HOST_FROM_CONTAINER = '10.0.2.2';
 const CONTAINER_PORT = 8080;
+const PROBE_IN_CONTAINER = '/opt/request-probe.ts';
 
 /** The variables the functions read; the rest of the caller's environment stays outside. */
 const FUNCTION_VARIABLE = /^(OTEL_|LAG_|READ_DELAY_MS$|COUNTER_ENDPOINT$|BACKEND_TIMEOUT_MS$)/;
@@ -34,6 +36,11 @@ export interface ContainerOptions {
   memoryLimit?: boolean;
   echo?: boolean;
   timeoutMs?: number;
+  /**
+   * Mount tools/faults/request-probe.ts read-only and preload it: the container then reports each
+   * request it receives, for tests that must act while requests are in flight.
+   */
+  requestProbe?: boolean;
 }
 
 export interface RunningContainer extends RunningFunction {
@@ -67,6 +74,14 @@ export async function containerArguments(name: FunctionName, containerName: stri
     ...securityFlags(container.securityContext),
     ...(limit && options.memoryLimit !== false
       ? ['--memory', podmanMemory(limit), '--memory-swap', podmanMemory(limit)]
+      : []),
+    ...(options.requestProbe
+      ? [
+          '--volume',
+          `${REQUEST_PROBE_FILE}:${PROBE_IN_CONTAINER}:ro`,
+          '--env',
+          `NODE_OPTIONS=--import=${PROBE_IN_CONTAINER}`,
+        ]
       : []),
     ...Object.entries(env).flatMap(([variable, value]) => ['--env', `${variable}=${value}`]),
     await imageName(name),

@@ -1,6 +1,11 @@
 // Requests in flight inside a function process, seen through request-probe.ts: for scenarios that
 // must act (send SIGTERM, kill a process) while a request is being served, not after a guessed delay.
+import { fileURLToPath } from 'node:url';
+
 const PROBE = new URL('request-probe.ts', import.meta.url).href;
+
+/** The probe's file, for a container to mount (see tools/containers/run.ts). */
+export const REQUEST_PROBE_FILE = fileURLToPath(PROBE);
 
 /** The environment that makes a function process report each request it receives. */
 export function requestProbeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
