@@ -18,11 +18,16 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs the command; `input` goes to its stdin. Never throws for a non-zero exit status. */
+/** Runs the command; `input` goes to its stdin, `onStderrLine` sees each line of its stderr. Never throws for a non-zero exit status. */
 export function runCommand(
   command: string,
   args: readonly string[],
-  { input, env, cwd }: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  {
+    input,
+    env,
+    cwd,
+    onStderrLine,
+  }: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; onStderrLine?: (line: string) => void } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -31,8 +36,13 @@ export function runCommand(
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
+    let partial = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
+      if (!onStderrLine) return;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onStderrLine(line);
     });
     child.once('error', (error) => reject(new CommandError(`${command} could not start: ${error.message}`, null, '')));
     child.once('close', (code) => resolve({ code, stdout, stderr }));

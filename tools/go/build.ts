@@ -1,10 +1,10 @@
 // Binaries the project cannot get elsewhere (Jaeger, Knative's checker, kn) are built from Go modules:
 // each from a small wrapper module of ours under tools/, into a cache outside the clone, so that CI
 // and later runs reuse them. This file knows how to build one, with progress; callers know which.
-import { spawn } from 'node:child_process';
 import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runCommand } from '../run-command.ts';
 
 export class GoBuildError extends Error {
   override name = 'GoBuildError';
@@ -27,24 +27,16 @@ export async function isExecutable(path: string): Promise<boolean> {
 
 export type BuildProgress = (line: string) => void;
 
-/** Runs a command, answering its exit status and output; `onLine` sees each stderr line. */
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void) {
-  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let partial = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) onLine?.(line);
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
+/** Runs a go command, answering its exit status and all it printed; `onLine` sees each stderr line. */
+async function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+) {
+  const { code, stdout, stderr } = await runCommand(command, args, { cwd, env, onStderrLine: onLine });
+  return { code, output: stdout + stderr };
 }
 
 export interface GoBinary {
