@@ -13,8 +13,9 @@ export class JaegerUnavailableError extends Error {
   override name = 'JaegerUnavailableError';
 }
 
+/** Static (CGO_ENABLED=0), so that the same binary runs here and in the cluster's FROM scratch image. */
 export function cachedJaegerPath(env: NodeJS.ProcessEnv): string {
-  return join(projectCacheDirectory(env), `jaeger-${JAEGER_VERSION}`, 'jaeger');
+  return join(projectCacheDirectory(env), `jaeger-${JAEGER_VERSION}-static`, 'jaeger');
 }
 
 /** The binary to run, or undefined when it still has to be built. */
@@ -43,6 +44,7 @@ export async function buildJaeger(env: NodeJS.ProcessEnv, progress: BuildProgres
         moduleDirectory: JAEGER_MODULE_DIR,
         packagePath: JAEGER_PACKAGE,
         target: cachedJaegerPath(env),
+        goEnv: { CGO_ENABLED: '0' },
         noGoMessage: NO_GO,
       },
       env,
