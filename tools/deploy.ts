@@ -2,8 +2,9 @@
 // (knative/), by server-side apply; waits until every Knative Service is Ready, then says where
 // everything is.
 //   npm run deploy -- --registry R      uses the images pushed to R (e.g. registry.example/alice)
+//     [--jaeger-image I]                and Jaeger's image I where the cluster cannot pull Jaeger's own
 //   npm run deploy -- --dry-run         prints what it would apply; needs no cluster and no registry
-//   npm run deploy -- --delete          removes what it applied
+//   npm run deploy -- --delete          removes what it applied, and waits until it is gone
 import {
   applyObject,
   checkCluster,
@@ -12,19 +13,20 @@ import {
   objectClient,
   removeObject,
   serverOf,
+  waitUntilGone,
   waitUntilReady,
 } from './deploy/cluster.ts';
 import { parseDeployOptions, USAGE, UsageError } from './deploy/options.ts';
 import { PlanError, planDeploy, renderPlan } from './deploy/plan.ts';
-import { describe, loadProjectManifests, ManifestError } from './manifests.ts';
+import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from './manifests.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const { mode, registry, timeoutSeconds } = parseDeployOptions(argv);
+  const { mode, registry, jaegerImage, timeoutSeconds } = parseDeployOptions(argv);
   if (mode === 'help') {
     console.log(USAGE);
     return 0;
   }
-  const objects = planDeploy(await loadProjectManifests(), { registry });
+  const objects = planDeploy(await loadProjectManifests(), { registry, jaegerImage });
   if (mode === 'dry-run') {
     process.stdout.write(renderPlan(objects));
     return 0;
@@ -36,8 +38,16 @@ async function main(argv: string[]): Promise<number> {
   const client = objectClient(config);
 
   if (mode === 'delete') {
+    const deleted: KubernetesObject[] = [];
     for (const object of [...objects].reverse()) {
-      console.log(`${await removeObject(client, object)}: ${describe(object)}`);
+      const outcome = await removeObject(client, object);
+      console.log(`${outcome}: ${describe(object)}`);
+      if (outcome === 'deleted') deleted.push(object);
+    }
+    if (deleted.length > 0) {
+      console.log(`Waiting up to ${timeoutSeconds} s (--timeout) until they are gone:`);
+      await waitUntilGone(client, deleted, { timeoutMs: timeoutSeconds * 1000, progress: (line) => console.log(line) });
+      console.log('Gone.');
     }
     return 0;
   }

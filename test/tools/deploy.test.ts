@@ -77,6 +77,22 @@ test('--registry points the function images at your registry, and nothing else',
   });
 });
 
+test("--jaeger-image replaces Jaeger's image, and only it; a URL is refused", async (t) => {
+  const { code, output } = await deploy(t, [
+    '--dry-run',
+    '--registry',
+    'dev.local',
+    '--jaeger-image',
+    'dev.local/jaeger:2.13.0',
+  ]);
+  t.is(code, 0, output);
+  const images = [...output.matchAll(/image: (\S+)/g)].map((match) => match[1]);
+  t.deepEqual(images, ['dev.local/jaeger:2.13.0', 'dev.local/backend:0.1.0', 'dev.local/frontend:0.1.0']);
+  const refused = await deploy(t, ['--dry-run', '--jaeger-image', 'https://mirror.example/jaeger:2.13.0']);
+  t.is(refused.code, 1);
+  t.regex(refused.output, /^--jaeger-image is "https:\/\/mirror.example\/jaeger:2.13.0": expected an image/);
+});
+
 const registry = ['--registry', 'registry.example/alice'];
 
 test('without --registry: refuses in one line, exit 2, before looking for a cluster', async (t) => {

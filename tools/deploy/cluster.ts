@@ -249,7 +249,9 @@ export async function removeObject(
       );
       return 'released';
     }
-    await client.delete(object);
+    // Foreground: the object stays (marked for deletion) until what it owns is gone, so that its
+    // absence means its Revisions, Routes and Deployments are gone too (see waitUntilGone).
+    await client.delete(object, undefined, undefined, undefined, undefined, 'Foreground');
     return 'deleted';
   } catch (error) {
     if (error instanceof ApiException && error.code === 404) return 'absent';
@@ -257,6 +259,53 @@ export async function removeObject(
       throw new PermissionDeniedError(`Permission denied to delete ${describe(object)}: ${reasonOf(error)}`);
     }
     throw new DeployError(`Could not delete ${describe(object)}: ${reasonOf(error)}`);
+  }
+}
+
+export class NotGoneError extends DeployError {
+  override name = 'NotGoneError';
+}
+
+/**
+ * Polls until every object in `objects` is gone (404), saying which ones are left as that changes.
+ * Without it, a `kn service create` right after `--delete` would meet the old Service's Route and
+ * Configuration, still being removed.
+ */
+export async function waitUntilGone(
+  client: KubernetesObjectApi,
+  objects: readonly KubernetesObject[],
+  {
+    timeoutMs,
+    intervalMs = 1000,
+    progress,
+  }: { timeoutMs: number; intervalMs?: number; progress: (line: string) => void },
+): Promise<void> {
+  const started = Date.now();
+  let left = [...objects];
+  let said = '';
+  for (;;) {
+    const still: KubernetesObject[] = [];
+    for (const object of left) {
+      try {
+        await beforeDeadline(client.read(object as never), Date.now() + READ_GRACE_MS);
+        still.push(object);
+      } catch (error) {
+        if (!(error instanceof ApiException && error.code === 404)) still.push(object);
+      }
+    }
+    left = still;
+    if (left.length === 0) return;
+    const names = left.map(describe).join(', ');
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (names !== said) progress(`  ${String(seconds).padStart(4)} s  still going: ${names}`);
+    said = names;
+    if (Date.now() - started >= timeoutMs) {
+      throw new NotGoneError(
+        `After ${Math.round(timeoutMs / 1000)} s (--timeout) these are still there: ${names}. ` +
+          'kubectl describe shows what holds them (a finalizer, or a controller that is not running).',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { IMAGE_PREFIX } from './plan.ts';
 
 export const USAGE =
-  'usage: npm run deploy -- --registry REGISTRY [--timeout SECONDS] | --dry-run [--registry REGISTRY] | --delete';
+  'usage: npm run deploy -- --registry REGISTRY [--jaeger-image IMAGE] [--timeout SECONDS] | --dry-run [--registry REGISTRY] [--jaeger-image IMAGE] | --delete [--timeout SECONDS]';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -12,12 +12,21 @@ export class UsageError extends Error {
 export interface DeployOptions {
   mode: 'apply' | 'dry-run' | 'delete' | 'help';
   registry: string | undefined;
+  /** Jaeger's image where the cluster cannot pull jaeger/deployment.yaml's (a mirror, or dev.local here). */
+  jaegerImage: string | undefined;
   /** One deadline for every Knative Service to become Ready. */
   timeoutSeconds: number;
 }
 
 export function parseDeployOptions(argv: readonly string[]): DeployOptions {
-  let values: { 'dry-run': boolean; delete: boolean; registry?: string | undefined; timeout: string; help: boolean };
+  let values: {
+    'dry-run': boolean;
+    delete: boolean;
+    registry?: string | undefined;
+    'jaeger-image'?: string | undefined;
+    timeout: string;
+    help: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -25,6 +34,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         'dry-run': { type: 'boolean', default: false },
         delete: { type: 'boolean', default: false },
         registry: { type: 'string' },
+        'jaeger-image': { type: 'string' },
         timeout: { type: 'string', default: '300' },
         help: { type: 'boolean', default: false },
       },
@@ -46,5 +56,5 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         '(--dry-run shows the plan without it).',
     );
   }
-  return { mode, registry: values.registry, timeoutSeconds };
+  return { mode, registry: values.registry, jaegerImage: values['jaeger-image'], timeoutSeconds };
 }

@@ -12,7 +12,13 @@ export class PlanError extends Error {
 export interface PlanOptions {
   /** Where the function images were pushed, e.g. registry.example/alice: replaces "knative-tracing-counter". */
   registry?: string | undefined;
+  /** Jaeger's image in place of jaeger/deployment.yaml's, e.g. a mirror's copy, or dev.local/jaeger:2.13.0 here. */
+  jaegerImage?: string | undefined;
 }
+
+/** jaeger/deployment.yaml's image: Jaeger's own, from its public registry. */
+const JAEGER_IMAGE = /^jaegertracing\/jaeger:/;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9.:_/-]*[a-z0-9](@sha256:[a-f0-9]{64})?$/i;
 
 interface Container {
   image?: string;
@@ -23,19 +29,27 @@ function containersOf(object: KubernetesObject): Container[] {
   return spec?.template?.spec?.containers ?? [];
 }
 
-export function planDeploy(manifests: readonly Manifest[], { registry }: PlanOptions = {}): KubernetesObject[] {
+export function planDeploy(
+  manifests: readonly Manifest[],
+  { registry, jaegerImage }: PlanOptions = {},
+): KubernetesObject[] {
   if (registry !== undefined && (registry.includes('://') || !/^[a-z0-9][a-z0-9.:_/-]*[a-z0-9]$/i.test(registry))) {
     throw new PlanError(
       `--registry is "${registry}": expected a registry and path such as registry.example/alice, without a scheme`,
     );
   }
+  if (jaegerImage !== undefined && (jaegerImage.includes('://') || !IMAGE_REFERENCE.test(jaegerImage))) {
+    throw new PlanError(
+      `--jaeger-image is "${jaegerImage}": expected an image such as registry.example/mirror/jaeger:2.13.0, without a scheme`,
+    );
+  }
   return manifests.map(({ object }) => {
     const copy = structuredClone(object);
-    if (registry) {
-      for (const container of containersOf(copy)) {
-        if (container.image?.startsWith(IMAGE_PREFIX)) {
-          container.image = `${registry}/${container.image.slice(IMAGE_PREFIX.length)}`;
-        }
+    for (const container of containersOf(copy)) {
+      if (registry && container.image?.startsWith(IMAGE_PREFIX)) {
+        container.image = `${registry}/${container.image.slice(IMAGE_PREFIX.length)}`;
+      } else if (jaegerImage && container.image && JAEGER_IMAGE.test(container.image)) {
+        container.image = jaegerImage;
       }
     }
     return copy;
