@@ -1,7 +1,8 @@
 // `npm run setup`: everything the tests and the cluster path need that npm does not install, each
 // built or installed once and cached outside the clone: Jaeger, Knative's admission checker, kn, the
 // cluster's programs and its node's (from Go modules), podman and containerd (from Debian's packages),
-// the node's pause image and the two function images.
+// the node's images (pause, Knative's activator, autoscaler and queue-proxy, Traefik, Jaeger) and the
+// two function images.
 import {
   CLUSTER_BINARY_NAMES,
   ensureClusterBinaries,
@@ -10,7 +11,7 @@ import {
   missingNodeBinaries,
   NODE_BINARY_NAMES,
 } from './cluster/binaries.ts';
-import { ensurePauseImage } from './cluster/node/images.ts';
+import { ensureBinaryImage, NODE_IMAGES } from './cluster/node/images.ts';
 import { ensureContainerd } from './cluster/node/install.ts';
 import { ensureFunctionImage } from './containers/images.ts';
 import { ensureContainerTools } from './containers/install.ts';
@@ -51,7 +52,10 @@ const steps: Step[] = [
     run: () => ensureContainerTools(progress),
   },
   { what: "containerd (the cluster's node)", run: () => ensureContainerd(progress) },
-  { what: "the node's pause image", run: () => ensurePauseImage(process.env, progress) },
+  ...NODE_IMAGES.map((image) => ({
+    what: `the node's image ${image.name}`,
+    run: () => ensureBinaryImage(image, process.env, progress),
+  })),
   ...(['backend', 'frontend'] as const).map((name) => ({
     what: `${name} image`,
     run: async () => {

@@ -1,7 +1,9 @@
 // The programs of the cluster on this machine, each built from a Go wrapper module of ours into the
 // project's cache outside the clone (like Jaeger and kn): etcd (tools/cluster/etcd/), Kubernetes'
 // kube-apiserver, kube-controller-manager and kubectl (tools/cluster/kubernetes/), Knative Serving's
-// controller and webhook (tools/knative/serving/), and the node's CoreDNS (tools/cluster/coredns/).
+// controller and webhook (tools/knative/serving/), and the node's: kubelet and co., CoreDNS
+// (tools/cluster/coredns/), and what runs in its pods from images of ours: Knative's activator,
+// autoscaler and queue-proxy, and Traefik (tools/cluster/traefik/), Knative's ingress.
 // A folder per version, so a new version builds anew.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +20,13 @@ export const ETCD_VERSION = 'v3.6.16';
 export const KUBERNETES_VERSION = 'v1.34.4';
 export const KNATIVE_SERVING_VERSION = 'v0.50.0';
 export const COREDNS_VERSION = 'v1.15.0';
+export const TRAEFIK_VERSION = 'v3.6.12';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ETCD_MODULE_DIR = join(here, 'etcd');
 const KUBERNETES_MODULE_DIR = join(here, 'kubernetes');
 const COREDNS_MODULE_DIR = join(here, 'coredns');
+const TRAEFIK_MODULE_DIR = join(here, 'traefik');
 export const KNATIVE_SERVING_MODULE_DIR = join(here, '..', 'knative', 'serving');
 
 export const CLUSTER_BINARY_NAMES = [
@@ -34,7 +38,16 @@ export const CLUSTER_BINARY_NAMES = [
   'knative-webhook',
 ] as const;
 /** The node's programs: only `up --node` needs them, so the control plane does not wait for their build. */
-export const NODE_BINARY_NAMES = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'] as const;
+export const NODE_BINARY_NAMES = [
+  'kubelet',
+  'kube-scheduler',
+  'kube-proxy',
+  'coredns',
+  'knative-activator',
+  'knative-autoscaler',
+  'knative-queue',
+  'traefik',
+] as const;
 export type NodeBinaryName = (typeof NODE_BINARY_NAMES)[number];
 export type NodeBinaries = Record<NodeBinaryName, string>;
 export type ClusterBinaryName = (typeof CLUSTER_BINARY_NAMES)[number] | NodeBinaryName;
@@ -80,6 +93,16 @@ function recipeOf(name: ClusterBinaryName): Recipe {
       goEnv: GO_ENV,
       folder: `coredns-${COREDNS_VERSION}`,
       file: 'coredns',
+    };
+  }
+  if (name === 'traefik') {
+    return {
+      title: `Traefik ${TRAEFIK_VERSION}`,
+      moduleDirectory: TRAEFIK_MODULE_DIR,
+      packagePath: 'github.com/traefik/traefik/v3/cmd/traefik',
+      goEnv: GO_ENV,
+      folder: `traefik-${TRAEFIK_VERSION}`,
+      file: 'traefik',
     };
   }
   if (name.startsWith('knative-')) {
@@ -159,7 +182,10 @@ export async function ensureClusterBinaries(env: NodeJS.ProcessEnv, progress: Bu
   return pathsOf(env);
 }
 
-/** The node's programs, building the missing ones first (kubelet ~4.5 min cold, CoreDNS ~1.5 min, the others ~20 s each). */
+/**
+ * The node's programs, building the missing ones first (kubelet ~4.5 min cold, Traefik ~6.5 min with
+ * 3 GB of memory at its peak, CoreDNS ~1.5 min, the others ~20 s to 1 min each).
+ */
 export async function ensureNodeBinaries(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<NodeBinaries> {
   for (const name of await missingNodeBinaries(env)) {
     const started = Date.now();
@@ -186,7 +212,7 @@ export async function requireNodeBinaries(env: NodeJS.ProcessEnv): Promise<NodeB
   if (missing.length > 0) {
     throw new ClusterBinariesMissingError(
       `The node's programs are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
-        'Run `npm run cluster -- up --node` (it builds them from Go modules, about 7 minutes the first time).',
+        'Run `npm run setup` or `npm run cluster -- up --node` (they build them from Go modules, about 15 minutes the first time).',
     );
   }
   return Object.fromEntries(

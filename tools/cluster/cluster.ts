@@ -6,7 +6,7 @@
 //   await cluster.stop();
 import { join } from 'node:path';
 import { type Child, waitFor } from '../process.ts';
-import { apiConnection } from './api.ts';
+import { type ApiConnection, apiConnection, apiRequest } from './api.ts';
 import {
   ensureClusterBinaries,
   ensureNodeBinaries,
@@ -25,12 +25,21 @@ import {
   startEtcd,
   waitForControllerManager,
 } from './control-plane.ts';
-import { applyKnativeInstall, loadInstall, startKnativeController, startKnativeWebhook } from './knative.ts';
+import { processEndpoints } from './endpoints.ts';
+import {
+  applyKnativeInstall,
+  kubectlApply,
+  loadInstall,
+  startKnativeController,
+  startKnativeWebhook,
+} from './knative.ts';
+import { configureKnative, startKnativeDataPlane, TRAEFIK_NAMESPACE } from './knative-data-plane.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ClusterRunningError, cleanUpCluster } from './leftovers.ts';
 import { createNamespace, INSIDE_ADDRESS, namespacePids } from './netns.ts';
 import { killCgroupProcessesSync } from './node/cgroups.ts';
 import { cgroupRootOf, cleanUpNode } from './node/clean-up.ts';
+import { NODE_IMAGES, PAUSE_IMAGE } from './node/images.ts';
 import { startNode } from './node/node.ts';
 import { checkClusterName } from './options.ts';
 import { type ClusterPaths, clusterPaths, isRunning, prepareStateFolders, readRecord, writeRecord } from './state.ts';
@@ -53,8 +62,10 @@ export interface ClusterStartOptions {
   /** false: Kubernetes alone, without Knative Serving (for what a tool does on such a cluster). */
   knative?: boolean;
   /**
-   * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy) with our backend's image
-   * as dev.local/backend:<version>; pods run. Default false: pods stay Pending, and it starts faster.
+   * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy, CoreDNS); pods run. With
+   * Knative, its activator and autoscaler and Traefik run there, and both functions' images are loaded as
+   * dev.local/<function>:<version> (without Knative, the backend's only). Default false: pods stay
+   * Pending, and it starts faster.
    */
   node?: boolean;
 }
@@ -71,6 +82,8 @@ export interface RunningCluster {
   paths: ClusterPaths;
   /** The node's name, when started with `node: true`. */
   node?: string;
+  /** Traefik's public entrypoint (Knative's ingress) inside, when started with a node and Knative. */
+  ingress?: Target;
   /** The processes, in start order. */
   processes: readonly Child[];
   /** Settles with the first process that exits, on its own or because stop() stopped it. */
@@ -109,6 +122,8 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
   const install = await step("read Knative Serving's install from the Go module cache", () =>
     loadInstall(env, INSIDE_ADDRESS),
   );
+  await configureKnative(install, { tracing: options.node === true });
+  const withKnative = options.knative !== false;
 
   const teardown = new Teardown(paths, progress, {
     removeState: options.removeStateOnStop ?? !options.ownerIsCommand,
@@ -164,7 +179,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     await step('kube-apiserver', () => startApiServer(launch, api));
     // Nothing of Knative's start-up needs it: it gets ready meanwhile.
     const controllerManager = startControllerManager(launch);
-    if (options.knative !== false) {
+    if (withKnative) {
       await step("Knative Serving's CRDs, RBAC, config and webhook configurations", () =>
         applyKnativeInstall(launch, install),
       );
@@ -175,8 +190,36 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       waitForControllerManager(api, controllerManager),
     );
     const node = nodeBinaries
-      ? await startNode(launch, api, { binaries: nodeBinaries, functions: ['backend'], env, step, progress })
+      ? await startNode(launch, api, {
+          binaries: nodeBinaries,
+          functions: withKnative ? ['backend', 'frontend'] : ['backend'],
+          images: withKnative ? NODE_IMAGES.filter((image) => image !== PAUSE_IMAGE) : [],
+          env,
+          step,
+          progress,
+        })
       : undefined;
+    if (node) {
+      await step('the `kubernetes` Service led to the API server, for pods', () =>
+        kubectlApply(
+          launch,
+          processEndpoints({
+            service: 'kubernetes',
+            namespace: 'default',
+            address: INSIDE_ADDRESS,
+            port: API_SERVER_PORT,
+            portName: 'https',
+          }),
+        ),
+      );
+    }
+    let ingress: Target | undefined;
+    if (node && withKnative) {
+      await step("Knative's activator and autoscaler, and Traefik, available", () =>
+        startKnativeDataPlane(launch, install),
+      );
+      ingress = await traefikAddress(api);
+    }
 
     const processes = teardown.processes;
     return {
@@ -187,6 +230,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       kubectl: binaries.kubectl,
       paths,
       ...(node ? { node: node.name } : {}),
+      ...(ingress ? { ingress } : {}),
       processes,
       unexpectedExit: Promise.race(processes.map((child) => child.exited.then(() => child))),
       expose,
@@ -209,6 +253,16 @@ async function writeKubeconfigs(paths: ClusterPaths, server: string, certificate
     client: certificates.controllerManager,
   });
   await writeKubeconfig(paths.inside.knative, { ...common, server: inside, client: certificates.knative });
+}
+
+/** The ClusterIP and port of Traefik's public Service. */
+async function traefikAddress(api: ApiConnection): Promise<Target> {
+  const { status, body } = await apiRequest(api, 'GET', `/api/v1/namespaces/${TRAEFIK_NAMESPACE}/services/traefik`);
+  const spec = (body as { spec?: { clusterIP?: string; ports?: { port: number }[] } }).spec;
+  if (status !== 200 || !spec?.clusterIP || !spec.ports?.[0]) {
+    throw new Error(`Traefik's Service has no ClusterIP and port: HTTP ${status} ${JSON.stringify(body)}`);
+  }
+  return { host: spec.clusterIP, port: spec.ports[0].port };
 }
 
 /** The ids of the processes inside the cluster's namespace. */

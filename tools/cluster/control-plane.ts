@@ -81,8 +81,8 @@ export async function startApiServer(launch: Launch, api: ApiConnection): Promis
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${certs.serviceAccount.publicKey}`,
     `--service-account-signing-key-file=${certs.serviceAccount.key}`,
-    // The `kubernetes` Service's Endpoints are not kept by the API server: nothing inside calls it yet,
-    // and the node (later) decides where it leads.
+    // The `kubernetes` Service's Endpoints are not kept by the API server (whose lease reconciler
+    // would hold its stop for seconds): the node, whose pods call it, makes them (endpoints.ts).
     '--endpoint-reconciler-type=none',
     // Webhooks are called at their Service's endpoints (Knative's: INSIDE_ADDRESS), not at a ClusterIP.
     '--enable-aggregator-routing=true',

@@ -2,15 +2,19 @@
 // are built from: serving's config/core/ (CRDs, namespace, RBAC, ServiceAccount, config ConfigMaps,
 // webhook configurations), plus what serving's repository links in from knative.dev/networking (the
 // networking.internal CRDs, config-network) and knative.dev/caching (the Image CRD), since module zips
-// drop symlinks. Not the Deployments (ko:// images): their controller and webhook run as processes, and
-// the `webhook` Service leads to them through Endpoints we add.
+// drop symlinks. The Deployments name ko:// images: the controller and webhook run as processes
+// instead (the `webhook` Service leads to them through Endpoints we add), and the activator's and
+// autoscaler's Deployments run on the node with our images (knative-data-plane.ts).
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '../manifests.ts';
 import { mustRun } from '../run-command.ts';
+import { processEndpoints } from './endpoints.ts';
 
 export const KNATIVE_NAMESPACE = 'knative-serving';
+const DEPLOYMENTS = ['controller', 'webhook', 'activator', 'autoscaler'] as const;
+export type KnativeDeployment = (typeof DEPLOYMENTS)[number];
 const MODULES = ['knative.dev/serving', 'knative.dev/networking', 'knative.dev/caching'] as const;
 /** What serving's config/core/ links in from the other two modules. */
 const LINKED = {
@@ -35,8 +39,8 @@ export interface KnativeInstall {
   /** Objects of the CRDs' kinds (a Certificate, an Image): once the CRDs are established. */
   customResources: KubernetesObject[];
   webhookConfigurations: KubernetesObject[];
-  /** The Deployments whose containers run as processes, for their environment. */
-  deployments: { controller: KubernetesObject; webhook: KubernetesObject };
+  /** Knative's Deployments: controller and webhook for their environment, activator and autoscaler for the node. */
+  deployments: Record<KnativeDeployment, KubernetesObject>;
 }
 
 /** Where the Go module cache holds each module, as the wrapper module `moduleDirectory` pins it. */
@@ -79,35 +83,6 @@ async function objectsOf(file: string): Promise<KubernetesObject[]> {
     .filter((object): object is KubernetesObject => object !== null && typeof object === 'object' && 'kind' in object);
 }
 
-/** Endpoints and an EndpointSlice that lead the selector-less `webhook` Service to the webhook process. */
-function webhookEndpoints(address: string, port: number): KubernetesObject[] {
-  const metadata = { name: 'webhook', namespace: KNATIVE_NAMESPACE };
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      // The slice below is ours: kube-controller-manager must not mirror these into a second one.
-      metadata: { ...metadata, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https-webhook', port, protocol: 'TCP' }] }],
-    },
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: 'webhook-process',
-        namespace: KNATIVE_NAMESPACE,
-        labels: {
-          'kubernetes.io/service-name': 'webhook',
-          'endpointslice.kubernetes.io/managed-by': 'knative-tracing-counter',
-        },
-      },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [address], conditions: { ready: true } }],
-      ports: [{ name: 'https-webhook', port, protocol: 'TCP' }],
-    },
-  ];
-}
-
 /** Reads and sorts Knative's install; the webhook is reached at `webhookAddress`:`webhookPort`. */
 export async function loadKnativeInstall(
   moduleDirectory: string,
@@ -131,8 +106,8 @@ export async function loadKnativeInstall(
     const fromDeployments = relative(core, file).startsWith('deployments/');
     for (const object of await objectsOf(file)) {
       if (object.kind === 'Deployment' && fromDeployments) {
-        const name = object.metadata.name;
-        if (name === 'controller' || name === 'webhook') install.deployments[name] = object;
+        const name = object.metadata.name as KnativeDeployment;
+        if (DEPLOYMENTS.includes(name)) install.deployments[name] = object;
       } else if (fromDeployments && object.kind !== 'Service') {
         // HorizontalPodAutoscalers and PodDisruptionBudgets of the Deployments not made.
       } else if (object.kind === 'CustomResourceDefinition') {
@@ -147,12 +122,21 @@ export async function loadKnativeInstall(
       }
     }
   }
-  if (!install.deployments.controller || !install.deployments.webhook || install.crds.length === 0) {
+  const missing = DEPLOYMENTS.filter((name) => !install.deployments[name]);
+  if (missing.length > 0 || install.crds.length === 0) {
     throw new KnativeManifestError(
-      `${core} lacks the controller or webhook Deployment, or the CRDs: is knative.dev/serving's module zip complete?`,
+      `${core} lacks ${missing.length > 0 ? `the Deployments ${missing.join(', ')}` : 'the CRDs'}: is knative.dev/serving's module zip complete?`,
     );
   }
-  install.resources.push(...webhookEndpoints(webhookAddress, webhookPort));
+  install.resources.push(
+    ...processEndpoints({
+      service: 'webhook',
+      namespace: KNATIVE_NAMESPACE,
+      address: webhookAddress,
+      port: webhookPort,
+      portName: 'https-webhook',
+    }),
+  );
   const groups = new Set(install.crds.map((crd) => (crd.spec as { group: string }).group));
   const isCustom = (object: KubernetesObject) => groups.has(object.apiVersion.split('/')[0] ?? '');
   install.customResources = install.resources.filter(isCustom);

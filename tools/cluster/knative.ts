@@ -27,9 +27,12 @@ export async function loadInstall(env: NodeJS.ProcessEnv, webhookAddress: string
 }
 
 /** kubectl caches discovery per server address, and ours changes on every start: not under ~/.kube. */
-const kubectlEnv = (launch: Launch) => ({ ...launch.env, KUBECACHEDIR: join(launch.paths.dir, 'kubectl-cache') });
+export const kubectlEnv = (launch: Launch) => ({
+  ...launch.env,
+  KUBECACHEDIR: join(launch.paths.dir, 'kubectl-cache'),
+});
 
-async function kubectlApply(launch: Launch, objects: readonly KubernetesObject[]): Promise<void> {
+export async function kubectlApply(launch: Launch, objects: readonly KubernetesObject[]): Promise<void> {
   await mustRun(
     launch.binaries.kubectl,
     [

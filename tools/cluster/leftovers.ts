@@ -4,7 +4,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { deleteNamespace, killNamespaceProcesses, namespaceExists, namespacePids } from './netns.ts';
-import { cleanUpNode } from './node/clean-up.ts';
+import { cgroupPids } from './node/cgroups.ts';
+import { cgroupRootOf, cleanUpNode } from './node/clean-up.ts';
 import { type ClusterPaths, type ClusterRecord, isRunning, readRecord, removeRecord } from './state.ts';
 
 export class ClusterRunningError extends Error {
@@ -89,21 +90,28 @@ export interface ClusterStatus {
   record: ClusterRecord | undefined;
   ownerRunning: boolean;
   namespace: boolean;
+  /** The processes inside the namespace: the cluster's own. */
   processes: ProcessInfo[];
+  /** The processes of the node's pods (in network namespaces of their own, under the node's cgroup root). */
+  podProcesses: ProcessInfo[];
 }
 
 export async function readClusterStatus(paths: ClusterPaths): Promise<ClusterStatus> {
   const record = await readRecord(paths);
-  const infos = await Promise.all((await namespacePids(paths.namespace)).map(processInfo));
+  const known = (infos: (ProcessInfo | undefined)[]) => infos.filter((info): info is ProcessInfo => info !== undefined);
+  const processes = known(await Promise.all((await namespacePids(paths.namespace)).map(processInfo)));
+  const own = new Set(processes.map(({ pid }) => pid));
+  const podPids = (await cgroupPids(cgroupRootOf(paths))).filter((pid) => !own.has(pid));
   return {
     record,
     ownerRunning: record !== undefined && (await isRunning(record.ownerPid)),
     namespace: namespaceExists(paths.namespace),
-    processes: infos.filter((info): info is ProcessInfo => info !== undefined),
+    processes,
+    podProcesses: known(await Promise.all(podPids.map(processInfo))),
   };
 }
 
-/** The sum of the resident memory of the processes inside the namespace. */
+/** The sum of the resident memory of the processes: the cluster's own and its pods'. */
 export function totalRss(status: ClusterStatus): number {
-  return status.processes.reduce((sum, { rssBytes }) => sum + rssBytes, 0);
+  return [...status.processes, ...status.podProcesses].reduce((sum, { rssBytes }) => sum + rssBytes, 0);
 }

@@ -1,65 +1,149 @@
-// The node's images, none from a registry (none can be pulled here): its pause image, a static Go
-// binary of ours (pause/) in a FROM scratch image, and our functions' images, built with podman and
-// imported into containerd's k8s.io namespace under dev.local/<name>:<version>, a registry name
-// Knative does not resolve tags against (and kubelet, told `imagePullPolicy: Never` or finding the
-// image present, never pulls).
+// The node's images, none from a registry (none can be pulled here). Each program of ours that runs
+// in a pod is one static Go binary in a FROM scratch image, built with podman: the pause image
+// (pause/), Knative's activator, autoscaler and queue-proxy (at ko's path /ko-app/<name>, as the
+// release images have them), Traefik, and Jaeger. They and our functions' images are imported into
+// containerd's k8s.io namespace under dev.local/<name>:<version>, a registry name Knative does not
+// resolve tags against (and kubelet, finding the image present, never pulls).
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imageExists, podmanOk } from '../../containers/podman.ts';
 import { type BuildProgress, buildGoBinary, isExecutable, projectCacheDirectory } from '../../go/build.ts';
+import { ensureJaeger, JAEGER_VERSION } from '../../jaeger/binary.ts';
 import type { Child } from '../../process.ts';
+import { buildClusterBinary, cachedClusterBinaryPath, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
 import { ctr } from './containerd.ts';
 import type { NodePaths } from './paths.ts';
 
 const PAUSE_VERSION = '0.1.0';
-/** What kubelet and containerd call the pause image (containerd's sandbox_image). */
-export const PAUSE_IMAGE = `dev.local/pause:${PAUSE_VERSION}`;
-/** podman's name for it, before the import. */
-const PAUSE_PODMAN_IMAGE = `localhost/knative-tracing-counter/pause:${PAUSE_VERSION}`;
 const PAUSE_MODULE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'pause');
 
 export class NodeImageError extends Error {
   override name = 'NodeImageError';
 }
 
-/** The pause image in podman, built from pause/ (a static binary, ~1.4 MB) when missing. */
-export async function ensurePauseImage(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<string> {
-  if (await imageExists(PAUSE_PODMAN_IMAGE)) return PAUSE_PODMAN_IMAGE;
+/** One static binary in a FROM scratch image. */
+export interface BinaryImage {
+  /** What the node calls it, e.g. dev.local/pause:0.1.0. */
+  name: string;
+  /** Where the binary sits in the image; it is the entrypoint. */
+  path: string;
+  /** A non-root user: Knative's Deployments and ours ask for runAsNonRoot. */
+  user: string;
+  env?: Record<string, string>;
+  /** The binary, built first when missing. */
+  binary(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<string>;
+}
+
+async function pauseBinary(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<string> {
   const binary = join(projectCacheDirectory(env), `pause-${PAUSE_VERSION}`, 'pause');
-  if (!(await isExecutable(binary))) {
-    await buildGoBinary(
-      {
-        title: `the node's pause ${PAUSE_VERSION}`,
-        moduleDirectory: PAUSE_MODULE_DIR,
-        packagePath: 'knative-tracing-counter/tools/cluster/node/pause',
-        target: binary,
-        goEnv: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
-      },
-      env,
-      progress,
-    );
-  }
-  const context = await mkdtemp(join(tmpdir(), 'ktc-pause-'));
+  if (await isExecutable(binary)) return binary;
+  return buildGoBinary(
+    {
+      title: `the node's pause ${PAUSE_VERSION}`,
+      moduleDirectory: PAUSE_MODULE_DIR,
+      packagePath: 'knative-tracing-counter/tools/cluster/node/pause',
+      target: binary,
+      goEnv: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
+    },
+    env,
+    progress,
+  );
+}
+
+const clusterBinary =
+  (name: 'knative-activator' | 'knative-autoscaler' | 'knative-queue' | 'traefik') =>
+  async (env: NodeJS.ProcessEnv, progress: BuildProgress) => {
+    const binary = cachedClusterBinaryPath(name, env);
+    return (await isExecutable(binary)) ? binary : buildClusterBinary(name, env, progress);
+  };
+
+/** What kubelet and containerd call the pause image (containerd's sandbox_image). */
+export const PAUSE_IMAGE: BinaryImage = {
+  name: `dev.local/pause:${PAUSE_VERSION}`,
+  path: '/pause',
+  user: '65535:65535',
+  binary: pauseBinary,
+};
+
+const knativeImage = (command: 'activator' | 'autoscaler' | 'queue'): BinaryImage => ({
+  name: `dev.local/knative-serving/${command}:${KNATIVE_SERVING_VERSION}`,
+  path: `/ko-app/${command}`,
+  // ko's default base image runs as 65532 (nonroot).
+  user: '65532:65532',
+  binary: clusterBinary(`knative-${command}`),
+});
+
+export const KNATIVE_IMAGES = {
+  activator: knativeImage('activator'),
+  autoscaler: knativeImage('autoscaler'),
+  queue: knativeImage('queue'),
+} as const;
+
+export const TRAEFIK_IMAGE: BinaryImage = {
+  name: `dev.local/traefik:${TRAEFIK_VERSION}`,
+  path: '/traefik',
+  user: '65532:65532',
+  binary: clusterBinary('traefik'),
+};
+
+/** As Jaeger's own image: listening on every address of the pod, user 10001 (jaeger/deployment.yaml). */
+export const JAEGER_IMAGE: BinaryImage = {
+  name: `dev.local/jaeger:${JAEGER_VERSION}`,
+  path: '/jaeger',
+  user: '10001:10001',
+  env: { JAEGER_LISTEN_HOST: '0.0.0.0' },
+  binary: ensureJaeger,
+};
+
+/** Every image of ours the node runs besides the functions', the pause image first. */
+export const NODE_IMAGES: readonly BinaryImage[] = [
+  PAUSE_IMAGE,
+  KNATIVE_IMAGES.activator,
+  KNATIVE_IMAGES.autoscaler,
+  KNATIVE_IMAGES.queue,
+  TRAEFIK_IMAGE,
+  JAEGER_IMAGE,
+];
+
+/** podman's name for an image before its import: localhost/knative-tracing-counter/<name>:<tag>. */
+export const podmanNameOf = (image: BinaryImage) =>
+  `localhost/knative-tracing-counter/${image.name.slice('dev.local/'.length)}`;
+
+/** The image in podman, built from its binary (itself built when missing) when podman lacks it. */
+export async function ensureBinaryImage(
+  image: BinaryImage,
+  env: NodeJS.ProcessEnv,
+  progress: BuildProgress,
+): Promise<string> {
+  const podmanName = podmanNameOf(image);
+  if (await imageExists(podmanName)) return podmanName;
+  const binary = await image.binary(env, progress);
+  const context = await mkdtemp(join(tmpdir(), 'ktc-image-'));
   try {
-    await writeFile(
-      join(context, 'Containerfile'),
-      'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n',
-    );
-    await copyFile(binary, join(context, 'pause'));
-    await podmanOk(['build', '--pull=never', '-t', PAUSE_PODMAN_IMAGE, context]);
+    const lines = [
+      'FROM scratch',
+      `COPY ${basename(binary)} ${image.path}`,
+      ...Object.entries(image.env ?? {}).map(([key, value]) => `ENV ${key}=${value}`),
+      `USER ${image.user}`,
+      `ENTRYPOINT ["${image.path}"]`,
+    ];
+    await writeFile(join(context, 'Containerfile'), `${lines.join('\n')}\n`);
+    await copyFile(binary, join(context, basename(binary)));
+    await podmanOk(['build', '--pull=never', '-t', podmanName, context]);
   } finally {
     await rm(context, { recursive: true, force: true });
   }
-  return PAUSE_PODMAN_IMAGE;
+  return podmanName;
 }
 
 /** Copies `podmanImage` into the node's containerd, named `name` there. */
 export async function importImage(holder: Child, node: NodePaths, podmanImage: string, name: string): Promise<void> {
-  const folder = join(node.dir, 'image-import');
+  // A folder per image: imports run side by side.
+  const folder = join(node.dir, 'image-import', name.replaceAll(/[^a-z0-9.-]/gi, '_'));
   await mkdir(folder, { recursive: true });
-  const archive = join(folder, `${name.replaceAll(/[^a-z0-9.-]/gi, '_')}.tar`);
+  const archive = join(folder, 'image.tar');
   try {
     await podmanOk(['save', '--format', 'oci-archive', '-o', archive, podmanImage]);
     const imported = await ctr(holder, node, ['images', 'import', archive]);

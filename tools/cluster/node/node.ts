@@ -1,6 +1,7 @@
 // A real node for the cluster, inside its network namespace: containerd (Debian's) with runc and the
-// CNI bridge, kubelet, kube-scheduler, kube-proxy and CoreDNS (dns.ts), our pause image, and our
-// functions' images loaded under dev.local/<function>:<version>. startNode brings it up after the
+// CNI bridge, kubelet, kube-scheduler, kube-proxy and CoreDNS (dns.ts), our pause image, the images
+// of ours its pods run (Knative's data plane, Traefik, Jaeger: images.ts) and our functions' images,
+// loaded under dev.local/<name>:<version>. startNode brings it up after the
 // control plane; cleanUpNode (clean-up.ts) removes what it leaves outside its processes (pods'
 // processes, cgroups, state).
 import { ensureFunctionImage } from '../../containers/images.ts';
@@ -15,7 +16,7 @@ import { cgroupRootOf } from './clean-up.ts';
 import { startProxy, startScheduler } from './components.ts';
 import { startContainerd } from './containerd.ts';
 import { CLUSTER_DNS_IP, startClusterDns } from './dns.ts';
-import { ensurePauseImage, importImage, PAUSE_IMAGE } from './images.ts';
+import { type BinaryImage, ensureBinaryImage, importImage, PAUSE_IMAGE } from './images.ts';
 import { ensureContainerd } from './install.ts';
 import { startKubelet, waitForNodeReady } from './kubelet.ts';
 import { startMountNamespaceHolder } from './mount-namespace.ts';
@@ -26,6 +27,8 @@ export interface NodeStartOptions {
   binaries: NodeBinaries;
   /** The functions whose images (built with podman when missing) the node gets, as dev.local/<name>:<version>. */
   functions: readonly FunctionName[];
+  /** Images of ours besides the pause image (built when missing), e.g. Knative's activator. */
+  images: readonly BinaryImage[];
   env: NodeJS.ProcessEnv;
   /** Runs one step and reports it with its time. */
   step: <T>(what: string, run: () => Promise<T>) => Promise<T>;
@@ -55,17 +58,20 @@ export async function startNode(launch: Launch, api: ApiConnection, options: Nod
     await createCgroupRoot(cgroupRoot);
   });
   const holder = await step("the node's mount namespace", () => startMountNamespaceHolder(launch));
-  await step('containerd', () => startContainerd(launch, holder, node, PAUSE_IMAGE));
-  const images: string[] = [];
-  await step(`the pause image, as ${PAUSE_IMAGE}`, async () => {
-    await importImage(holder, node, await ensurePauseImage(options.env, options.progress), PAUSE_IMAGE);
-  });
+  await step('containerd', () => startContainerd(launch, holder, node, PAUSE_IMAGE.name));
+  // Built one after another (each build may use every core), then imported side by side.
+  const toImport: { from: string; name: string }[] = [];
+  for (const image of [PAUSE_IMAGE, ...options.images]) {
+    toImport.push({ from: await ensureBinaryImage(image, options.env, options.progress), name: image.name });
+  }
   for (const name of options.functions) {
     const built = await ensureFunctionImage(name, options.progress);
-    const image = nodeImageName(built.name);
-    await step(`the ${name} image, as ${image}`, () => importImage(holder, node, built.name, image));
-    images.push(image);
+    toImport.push({ from: built.name, name: nodeImageName(built.name) });
   }
+  const images = toImport.map(({ name }) => name);
+  await step(`images ${images.join(', ')}`, () =>
+    Promise.all(toImport.map(({ from, name }) => importImage(holder, node, from, name))),
+  );
   const kubelet = await step('kubelet', () =>
     startKubelet(launch, holder, node, { nodeName, cgroupRoot, binary: binaries.kubelet }),
   );

@@ -3,7 +3,7 @@ module knative-tracing-counter/tools/knative/serving
 go 1.25.0
 
 // Knative Serving v0.50.0 (Knative 1.23): its controller and webhook run as processes of the cluster on
-// this machine (tools/cluster/); activator, autoscaler and queue are for the node (a later step).
+// this machine (tools/cluster/); activator, autoscaler and queue run on its node, from images of ours.
 tool (
 	knative.dev/serving/cmd/activator
 	knative.dev/serving/cmd/autoscaler

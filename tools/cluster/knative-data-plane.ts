@@ -1,0 +1,110 @@
+// Knative Serving's data plane on the node: the activator's and autoscaler's own Deployments from
+// serving's config/core with our images in place of ko://, queue-proxy (the sidecar of every
+// revision's pod) from our image through config-deployment, and Traefik (traefik/traefik.yaml) as the
+// networking layer, chosen in config-network; config-domain gives public Services a domain
+// (example.com) that Traefik serves, since Knative's default domain is cluster-local; and
+// knative/config-observability.yaml's tracing keys are set before the activator starts, since
+// Knative's pods read them when they start.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, parseAllDocuments } from 'yaml';
+import { REPOSITORY_ROOT } from '../functions.ts';
+import type { KubernetesObject } from '../manifests.ts';
+import { mustRun } from '../run-command.ts';
+import type { Launch } from './control-plane.ts';
+import { kubectlApply, kubectlEnv } from './knative.ts';
+import { KNATIVE_NAMESPACE, type KnativeInstall } from './knative-manifests.ts';
+import { KNATIVE_IMAGES, TRAEFIK_IMAGE } from './node/images.ts';
+
+export const INGRESS_CLASS = 'traefik.ingress.networking.knative.dev';
+/** Public Knative Services get http://<name>.<namespace>.example.com. */
+export const DOMAIN = 'example.com';
+export const TRAEFIK_NAMESPACE = 'traefik';
+/** Traefik's public entrypoint, behind the `traefik` Service's port 80. */
+export const TRAEFIK_PUBLIC_PORT = 8080;
+const TRAEFIK_MANIFEST = join(dirname(fileURLToPath(import.meta.url)), 'traefik', 'traefik.yaml');
+
+export class KnativeDataPlaneError extends Error {
+  override name = 'KnativeDataPlaneError';
+}
+
+function configMap(install: KnativeInstall, name: string): { data?: Record<string, string> } {
+  const found = install.resources.find((object) => object.kind === 'ConfigMap' && object.metadata.name === name);
+  if (!found) throw new KnativeDataPlaneError(`Knative Serving's install has no ConfigMap ${name}.`);
+  return found as { data?: Record<string, string> };
+}
+
+/**
+ * Sets the queue-proxy image, the ingress class and the domain in the install's ConfigMaps, and with
+ * `tracing` (when pods run) the tracing keys.
+ */
+export async function configureKnative(install: KnativeInstall, { tracing }: { tracing: boolean }): Promise<void> {
+  const set = (name: string, values: Record<string, string>) => {
+    const map = configMap(install, name);
+    map.data = { ...map.data, ...values };
+  };
+  set('config-deployment', { 'queue-sidecar-image': KNATIVE_IMAGES.queue.name });
+  set('config-network', { 'ingress-class': INGRESS_CLASS });
+  set('config-domain', { [DOMAIN]: '' });
+  if (tracing) {
+    const observability = parse(
+      await readFile(join(REPOSITORY_ROOT, 'knative', 'config-observability.yaml'), 'utf8'),
+    ) as { data: Record<string, string> };
+    set('config-observability', observability.data);
+  }
+}
+
+function withImage(deployment: KubernetesObject, image: string): KubernetesObject {
+  const copy = structuredClone(deployment);
+  const containers = (copy.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+    .containers;
+  const [container] = containers;
+  if (!container) throw new KnativeDataPlaneError(`${deployment.metadata.name}'s Deployment has no container.`);
+  container.image = image;
+  return copy;
+}
+
+async function traefikObjects(): Promise<KubernetesObject[]> {
+  const objects = parseAllDocuments(await readFile(TRAEFIK_MANIFEST, 'utf8')).map(
+    (document) => document.toJSON() as KubernetesObject,
+  );
+  return objects.map((object) => (object.kind === 'Deployment' ? withImage(object, TRAEFIK_IMAGE.name) : object));
+}
+
+/** The activator's and autoscaler's Deployments with our images, and Traefik's objects. */
+export async function dataPlaneObjects(install: KnativeInstall): Promise<KubernetesObject[]> {
+  return [
+    withImage(install.deployments.activator, KNATIVE_IMAGES.activator.name),
+    withImage(install.deployments.autoscaler, KNATIVE_IMAGES.autoscaler.name),
+    ...(await traefikObjects()),
+  ];
+}
+
+/** Applies the data plane and waits until the activator, the autoscaler and Traefik are available. */
+export async function startKnativeDataPlane(launch: Launch, install: KnativeInstall): Promise<void> {
+  try {
+    await kubectlApply(launch, await dataPlaneObjects(install));
+    const wait = (namespace: string, names: string[]) =>
+      mustRun(
+        launch.binaries.kubectl,
+        [
+          '--kubeconfig',
+          launch.paths.kubeconfig,
+          'wait',
+          '--for=condition=Available',
+          '--timeout=120s',
+          '-n',
+          namespace,
+          ...names.map((name) => `deployment/${name}`),
+        ],
+        { env: kubectlEnv(launch) },
+      );
+    await wait(KNATIVE_NAMESPACE, ['activator', 'autoscaler']);
+    await wait(TRAEFIK_NAMESPACE, ['traefik']);
+  } catch (error) {
+    throw new KnativeDataPlaneError(
+      `Knative's activator, autoscaler or Traefik did not become available: ${(error as Error).message}`,
+    );
+  }
+}
