@@ -17,7 +17,7 @@ export interface JaegerSpan {
 export interface JaegerTrace {
   traceID: string;
   spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
+  processes: Record<string, { serviceName: string; tags?: { key: string; value: unknown }[] }>;
 }
 
 export class JaegerQueryError extends Error {
@@ -61,8 +61,15 @@ export async function fetchTraces(
   return traces.sort((a, b) => startOf(b) - startOf(a));
 }
 
+/**
+ * The span's service. Knative's queue-proxy reports the service of the pod it sits in (its process
+ * carries `container.name: queue-proxy`): it is named `<service>/queue-proxy`, apart from the function.
+ */
 export function serviceOf(trace: JaegerTrace, span: JaegerSpan): string {
-  return trace.processes[span.processID]?.serviceName ?? '?';
+  const process = trace.processes[span.processID];
+  if (!process) return '?';
+  const container = process.tags?.find((tag) => tag.key === 'container.name')?.value;
+  return container === 'queue-proxy' ? `${process.serviceName}/queue-proxy` : process.serviceName;
 }
 
 export function tagOf(span: JaegerSpan, key: string): unknown {

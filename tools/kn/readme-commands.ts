@@ -1,5 +1,6 @@
-// The README's `kn service create` commands, run exactly as written by a shell with the real kn in its
-// offline mode (`--target FILE`): kn writes the Service it would create and contacts no cluster.
+// The README's `kn service create` commands, run exactly as written by a shell with the real kn: in its
+// offline mode (`--target FILE`), where kn writes the Service it would create and contacts no cluster,
+// or against a cluster (the one on this machine, in the tests).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,29 @@ export function readmeKnCommands(readme: string): KnCommand[] {
   return commands;
 }
 
+/** The variables kn runs with: a HOME and config folder of its own, and `$REGISTRY`. */
+function knEnvironment(kn: string, directory: string, registry: string, kubeconfig: string) {
+  return {
+    PATH: '/usr/bin:/bin',
+    HOME: directory,
+    XDG_CONFIG_HOME: join(directory, 'config'),
+    KUBECONFIG: kubeconfig,
+    REGISTRY: registry,
+    KN_BINARY: kn,
+  };
+}
+
+/** Runs `script` (which defines `kn`, then runs the command as written) in a shell; fails on a non-zero exit. */
+async function runInShell(command: KnCommand, script: string, directory: string, env: NodeJS.ProcessEnv) {
+  const shell = spawnChild(`kn service create ${command.name}`, '/bin/sh', ['-c', script], { cwd: directory, env });
+  const { code } = await shell.exited;
+  const output = shell.output();
+  if (code !== 0) {
+    throw new KnCommandError(`kn service create ${command.name} failed (exit ${code}):\n${output}`);
+  }
+  return output;
+}
+
 /**
  * Runs one command with `kn` standing for the given binary, told to write into `target` instead of
  * creating anything. kn gets a HOME, config folder and kubeconfig of its own in `directory`, never the
@@ -74,23 +98,10 @@ export async function runKnCommand(
   const target = join(directory, `${command.name}.yaml`);
   const kubeconfig = join(directory, 'kubeconfig');
   await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: directory,
-    XDG_CONFIG_HOME: join(directory, 'config'),
-    KUBECONFIG: kubeconfig,
-    REGISTRY: registry,
-    KN_BINARY: kn,
-    KN_TARGET: target,
-  };
+  const env = { ...knEnvironment(kn, directory, registry, kubeconfig), KN_TARGET: target };
   // `kn` is a shell function, so that the command runs as written and only gains --target.
   const script = `kn() { "$KN_BINARY" "$@" --target "$KN_TARGET"; }\n${command.text}\n`;
-  const shell = spawnChild(`kn service create ${command.name}`, '/bin/sh', ['-c', script], { cwd: directory, env });
-  const { code } = await shell.exited;
-  const output = shell.output();
-  if (code !== 0) {
-    throw new KnCommandError(`kn service create ${command.name} failed (exit ${code}):\n${output}`);
-  }
+  const output = await runInShell(command, script, directory, env);
   let object: KubernetesObject;
   try {
     object = parse(await readFile(target, 'utf8')) as KubernetesObject;
@@ -106,6 +117,20 @@ export async function runKnCommand(
     throw new KnCommandError(`kn service create ${command.name} wrote ${describe(object)}`);
   }
   return object;
+}
+
+/**
+ * Runs one command as written against the cluster of `kubeconfig`: kn creates the Service and waits
+ * until it is Ready (its default). Answers what kn printed.
+ */
+export async function runKnCommandOnCluster(
+  kn: string,
+  command: KnCommand,
+  options: { registry: string; directory: string; kubeconfig: string },
+): Promise<string> {
+  const env = knEnvironment(kn, options.directory, options.registry, options.kubeconfig);
+  const script = `kn() { "$KN_BINARY" "$@"; }\n${command.text}\n`;
+  return runInShell(command, script, options.directory, env);
 }
 
 /**

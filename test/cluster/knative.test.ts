@@ -1,0 +1,392 @@
+// Real Knative on this machine, end to end: the cluster with its node (Knative's activator,
+// autoscaler and queue-proxy from our images, Traefik as the ingress), `npm run deploy` of the
+// manifests with the images loaded as dev.local/..., visits through Traefik, one visit's trace read
+// from the in-cluster Jaeger through diagnose's port-forward path (Knative's own spans in it), the
+// frontend scaling to zero and back through the activator, its spans flushed on the way down,
+// `--delete`, then the README's `kn service create` commands run by the real kn against the cluster.
+// The tests run in order, on one cluster.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { stringify } from 'yaml';
+import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
+import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
+import { DOMAIN } from '../../tools/cluster/knative-data-plane.ts';
+import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
+import { isRunning } from '../../tools/cluster/state.ts';
+import { findJaeger, type JaegerSource } from '../../tools/diagnose/jaeger-source.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { fetchTrace, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
+import { requireKn } from '../../tools/kn/binary.ts';
+import { readmeKnCommands, runKnCommandOnCluster } from '../../tools/kn/readme-commands.ts';
+import { spawnChild, waitFor } from '../../tools/process.ts';
+import { runCommand } from '../../tools/run-command.ts';
+
+const FRONTEND_HOST = `frontend.default.${DOMAIN}`;
+const VISIT = /^Hello, World!\n+You're visitor number (\d+) in here!\n*$/;
+const DEPLOY_ARGS = ['--registry', 'dev.local', '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
+
+/** Pods start, drain and stop in their own time: on a busy machine, longer than ava's 2 minutes. */
+const SLOW_TEST_MS = 300_000;
+
+let cluster: RunningCluster | undefined;
+let ingressPort = 0;
+let startSeconds = 0;
+
+test.before(async () => {
+  await requireClusterBinaries(process.env);
+  await requireNodeBinaries(process.env);
+  const started = Date.now();
+  cluster = await startCluster({ name: `knative-test-${process.pid}`, env: process.env, node: true });
+  startSeconds = (Date.now() - started) / 1000;
+  if (!cluster.ingress) throw new Error('The cluster has no ingress');
+  ingressPort = (await cluster.expose(cluster.ingress)).port;
+});
+
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+function running(): RunningCluster {
+  if (!cluster) throw new Error('The cluster did not start');
+  return cluster;
+}
+
+const kubectlEnv = () => ({
+  PATH: process.env.PATH,
+  KUBECONFIG: running().kubeconfig,
+  KUBECACHEDIR: join(running().paths.dir, 'kubectl-cache'),
+});
+
+async function kubectl(args: string[], input?: string): Promise<string> {
+  const { code, stdout, stderr } = await runCommand(running().kubectl, args, {
+    env: kubectlEnv(),
+    ...(input === undefined ? {} : { input }),
+  });
+  if (code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${stderr}`);
+  return stdout;
+}
+
+/** A command of ours (`tools/<file>`) as a user runs it, with only KUBECONFIG pointing anywhere. */
+async function runTool(t: ExecutionContext, file: string, args: string[]) {
+  const home = await mkdtemp(join(tmpdir(), 'knative-home-'));
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  const child = spawnChild(file, process.execPath, [`tools/${file}`, ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: running().kubeconfig },
+  });
+  t.teardown(() => child.stop('SIGKILL'));
+  const { code } = await child.exited;
+  return { code, output: child.output() };
+}
+
+interface Visit {
+  status: number;
+  body: string;
+  number: number | undefined;
+  traceId: string | undefined;
+  ms: number;
+}
+
+/** GET / with the frontend's host, through Traefik's public entrypoint. */
+function visit(host = FRONTEND_HOST): Promise<Visit> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      { host: '127.0.0.1', port: ingressPort, path: '/', headers: { host }, timeout: 60_000 },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => {
+          const number = VISIT.exec(body)?.[1];
+          const traceId = /^00-([0-9a-f]{32})-/.exec(String(response.headers.traceresponse ?? ''))?.[1];
+          resolve({
+            status: response.statusCode ?? 0,
+            body,
+            number: number === undefined ? undefined : Number(number),
+            traceId,
+            ms: performance.now() - started,
+          });
+        });
+      },
+    );
+    outgoing.on('timeout', () => outgoing.destroy(new Error('no answer within 60 s')));
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+let jaeger: JaegerSource | undefined;
+/** The in-cluster Jaeger, found as diagnose finds it: its query Service, port-forwarded. */
+async function clusterJaeger(): Promise<JaegerSource> {
+  // Nothing listens on port 9 here: the local Jaeger is skipped, the cluster's is found.
+  jaeger ??= await findJaeger(undefined, { KUBECONFIG: running().kubeconfig }, 'http://127.0.0.1:9');
+  return jaeger;
+}
+test.after.always(async () => {
+  await jaeger?.close();
+});
+
+/** The trace once `ready` says it is whole; its spans arrive in batches, Knative's and ours. */
+async function traceWhen(traceId: string, ready: (trace: JaegerTrace) => boolean, timeoutMs = 60_000) {
+  const { url } = await clusterJaeger();
+  let last: JaegerTrace | undefined;
+  return waitFor(
+    `trace ${traceId} in the cluster's Jaeger`,
+    async () => {
+      last = await fetchTrace(url, traceId);
+      return last && ready(last) ? last : undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  ).catch((error: Error) => {
+    const spans = last?.spans.map((span) => `${serviceOf(last as JaegerTrace, span)}: ${span.operationName}`);
+    throw new Error(`${error.message}\nLast seen: ${JSON.stringify(spans)}`);
+  });
+}
+
+const servicesOf = (trace: JaegerTrace) => new Set(trace.spans.map((span) => serviceOf(trace, span)));
+/** Our functions' spans (the queue-proxy beside each reports as `<function>/queue-proxy`). */
+const ours = (trace: JaegerTrace) =>
+  trace.spans.filter((span) => ['frontend', 'backend'].includes(serviceOf(trace, span)));
+/** Everything on a visit's way: Traefik, Knative's activator and queue-proxies, our functions. */
+const EVERY_HOP = ['activator', 'backend', 'backend/queue-proxy', 'frontend', 'frontend/queue-proxy', 'traefik'];
+const isWhole = (trace: JaegerTrace) =>
+  ours(trace).length >= 8 && EVERY_HOP.every((service) => servicesOf(trace).has(service));
+const rootsOf = (trace: JaegerTrace) => trace.spans.filter((span) => !parentOf(trace, span));
+
+/** The frontend's pods (terminating ones too), each with its revision. */
+async function frontendPods(): Promise<{ name: string; revision: string }[]> {
+  const pods = JSON.parse(
+    await kubectl(['get', 'pods', '-n', 'default', '-l', 'serving.knative.dev/service=frontend', '-o', 'json']),
+  ) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+  return pods.items.map(({ metadata }) => ({
+    name: metadata.name,
+    revision: metadata.labels['serving.knative.dev/revision'] ?? '',
+  }));
+}
+
+test.serial('the cluster starts with Knative on a node and Traefik as its ingress', async (t) => {
+  t.log(`cluster up in ${startSeconds.toFixed(1)} s`);
+  const deployments = JSON.parse(await kubectl(['get', 'deployments', '-A', '-o', 'json'])) as {
+    items: { metadata: { name: string; namespace: string }; status: { availableReplicas?: number } }[];
+  };
+  const available = deployments.items
+    .filter((deployment) => (deployment.status.availableReplicas ?? 0) > 0)
+    .map(({ metadata }) => `${metadata.namespace}/${metadata.name}`)
+    .sort();
+  t.deepEqual(available, ['knative-serving/activator', 'knative-serving/autoscaler', 'traefik/traefik']);
+  const network = JSON.parse(
+    await kubectl(['get', 'configmap', 'config-network', '-n', 'knative-serving', '-o', 'json']),
+  );
+  t.is(network.data['ingress-class'], 'traefik.ingress.networking.knative.dev');
+});
+
+test.serial('npm run deploy gives two Ready Services and says where they are', async (t) => {
+  const { code, output } = await runTool(t, 'deploy.ts', DEPLOY_ARGS);
+  t.is(code, 0, output);
+  t.regex(output, new RegExp(`^frontend +http://${FRONTEND_HOST.replaceAll('.', '\\.')}$`, 'm'));
+  t.regex(output, /^backend +http:\/\/backend\.default\.svc\.cluster\.local$/m);
+});
+
+test.serial("curl through Traefik with the frontend's route answers with a visitor number", async (t) => {
+  const { code, stdout, stderr } = await runCommand('curl', [
+    '--silent',
+    '--show-error',
+    '--max-time',
+    '60',
+    '--header',
+    `Host: ${FRONTEND_HOST}`,
+    `http://127.0.0.1:${ingressPort}/`,
+  ]);
+  t.is(code, 0, stderr);
+  t.regex(stdout, VISIT);
+});
+
+test.serial('20 visits at concurrency 4 give 20 distinct visitor numbers', async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  const queue = Array.from({ length: 20 }, (_, index) => index);
+  const visits: Visit[] = [];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (queue.shift() !== undefined) visits.push(await visit());
+    }),
+  );
+  t.deepEqual(
+    visits.filter((one) => one.status !== 200),
+    [],
+  );
+  const numbers = visits.map((one) => one.number);
+  t.is(new Set(numbers).size, 20, `numbers: ${numbers.join(' ')}`);
+  t.true(numbers.every((number) => Number.isInteger(number)));
+});
+
+test.serial("one visit's trace: our 8 spans, Knative's and Traefik's, connected under one root", async (t) => {
+  const answer = await visit();
+  t.is(answer.status, 200, answer.body);
+  t.truthy(answer.traceId, 'no traceresponse header');
+  const trace = await traceWhen(answer.traceId ?? '', isWhole);
+  t.is(ours(trace).length, 8);
+  t.deepEqual([...servicesOf(trace)].sort(), EVERY_HOP);
+  const roots = rootsOf(trace);
+  t.deepEqual(
+    roots.map((span) => serviceOf(trace, span)),
+    ['traefik'],
+  );
+  t.log(
+    [...trace.spans]
+      .sort((a, b) => a.startTime - b.startTime)
+      .map((span) => `${serviceOf(trace, span)}: ${span.operationName} ${(span.duration / 1000).toFixed(1)} ms`)
+      .join('\n'),
+  );
+});
+
+test.serial('npm run diagnose, through its port-forward path, names simulate lag', async (t) => {
+  const { code, output } = await runTool(t, 'diagnose.ts', []);
+  t.is(code, 0, output);
+  t.regex(output, /port-forwarded/);
+  t.regex(output, /simulate lag/);
+});
+
+test.serial('the frontend scales to zero, and the next visit comes through the activator, traced', async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  // Knative's shortest windows, so that an idle frontend goes in seconds rather than a minute.
+  await kubectl(
+    ['apply', '--server-side', '--force-conflicts', '--field-manager=knative-test', '-f', '-'],
+    stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
+      data: { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s', 'scale-to-zero-pod-retention-period': '0s' },
+    }),
+  );
+  const backendBefore = await visit();
+  t.is(backendBefore.status, 200);
+  const idleSince = Date.now();
+  await waitFor('the frontend to scale to zero', async () => (await frontendPods()).length === 0 || undefined, {
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+  });
+  t.log(`the frontend scaled to zero ${((Date.now() - idleSince) / 1000).toFixed(0)} s after its last visit`);
+  const cold = await visit();
+  t.is(cold.status, 200, cold.body);
+  t.log(`a visit with the frontend at zero: answered in ${cold.ms.toFixed(0)} ms`);
+  // The backend (min-scale 1) kept its count meanwhile.
+  t.is(cold.number, (backendBefore.number ?? 0) + 1);
+  const trace = await traceWhen(cold.traceId ?? '', isWhole);
+  t.is(rootsOf(trace).length, 1);
+  // The activator held the request until a frontend pod was ready: its throttler span shows the wait.
+  const waits = trace.spans.filter(
+    (span) => serviceOf(trace, span) === 'activator' && span.operationName === 'throttler_try',
+  );
+  const longest = Math.max(...waits.map((span) => span.duration / 1000));
+  t.log(`the activator waited ${longest.toFixed(0)} ms for a frontend pod`);
+  t.true(longest > 100, `the activator's longest wait was ${longest} ms: the visit did not wait for a pod`);
+});
+
+test.serial("scale-down: the frontend's SIGTERM flushes the spans of its last visit", async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  // A new revision that exports only when its batch fills or it stops: the spans of one visit can then
+  // reach Jaeger only through the flush on SIGTERM.
+  await kubectl([
+    'patch',
+    'ksvc',
+    'frontend',
+    '-n',
+    'default',
+    '--type=json',
+    '-p',
+    JSON.stringify([
+      {
+        op: 'add',
+        path: '/spec/template/spec/containers/0/env/-',
+        value: { name: 'OTEL_BSP_SCHEDULE_DELAY', value: '600000' },
+      },
+    ]),
+  ]);
+  await kubectl(['wait', '--for=condition=Ready', '--timeout=120s', 'ksvc/frontend', '-n', 'default']);
+  const latest = (
+    JSON.parse(await kubectl(['get', 'ksvc', 'frontend', '-n', 'default', '-o', 'json'])) as {
+      status: { latestReadyRevisionName: string };
+    }
+  ).status.latestReadyRevisionName;
+  // Until the old revision's pod is gone, a visit could still reach it.
+  await waitFor(
+    `only ${latest}'s pods`,
+    async () => (await frontendPods()).every((pod) => pod.revision === latest) || undefined,
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+  const last = await visit();
+  t.is(last.status, 200, last.body);
+  const frontendSpans = async () => {
+    const trace = await fetchTrace((await clusterJaeger()).url, last.traceId ?? '');
+    return trace ? trace.spans.filter((span) => serviceOf(trace, span) === 'frontend').length : 0;
+  };
+  // The backend's spans arrive within its 5 s batch delay; the frontend's must not, while it runs.
+  await traceWhen(last.traceId ?? '', (trace) => servicesOf(trace).has('backend'));
+  await new Promise((resolve) => setTimeout(resolve, 7000));
+  t.is(await frontendSpans(), 0, 'the frontend exported before it stopped: the test proves nothing');
+  await waitFor('the frontend to scale to zero', async () => (await frontendPods()).length === 0 || undefined, {
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+  });
+  const trace = await traceWhen(last.traceId ?? '', isWhole, 30_000);
+  t.is(ours(trace).length, 8);
+});
+
+test.serial('npm run deploy -- --delete removes the Services and Jaeger', async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  await jaeger?.close();
+  jaeger = undefined;
+  const { code, output } = await runTool(t, 'deploy.ts', ['--delete']);
+  t.is(code, 0, output);
+  t.regex(output, /^Gone\.$/m);
+  // It waited: what the Services made is gone too, and Jaeger's namespace.
+  const left = await kubectl([
+    'get',
+    'ksvc,routes,configurations,revisions,deployments,pods',
+    '-n',
+    'default',
+    '-o',
+    'name',
+  ]);
+  t.is(left.trim(), '');
+  t.false((await kubectl(['get', 'namespaces', '-o', 'name'])).includes('namespace/observability'));
+});
+
+test.serial("the README's kn service create commands give Ready Services that answer", async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  const kn = await requireKn(process.env);
+  const commands = readmeKnCommands(await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8'));
+  t.deepEqual(
+    commands.map((command) => command.name),
+    ['backend', 'frontend'],
+  );
+  const directory = await mkdtemp(join(tmpdir(), 'kn-cluster-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  for (const command of commands) {
+    const output = await runKnCommandOnCluster(kn, command, {
+      registry: 'dev.local',
+      directory,
+      kubeconfig: running().kubeconfig,
+    });
+    t.regex(output, new RegExp(`Service '${command.name}' created`), output);
+  }
+  const answer = await visit();
+  t.is(answer.status, 200, answer.body);
+  t.is(answer.number, 1, answer.body);
+});
+
+test.serial('the cluster comes down clean', async (t) => {
+  await jaeger?.close();
+  const { namespace, processes } = running();
+  const pids = [...processes.map((child) => child.process.pid ?? 0), ...(await clusterPids(running()))];
+  await running().stop();
+  for (const pid of pids) t.false(await isRunning(pid), `process ${pid} still runs`);
+  const { stdout } = await runCommand('ip', ['netns', 'list']);
+  t.false(stdout.split('\n').some((line) => line.split(' ')[0] === namespace));
+});
