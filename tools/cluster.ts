@@ -6,7 +6,7 @@
 //   status   says what runs
 import type { HostPort } from './cluster/bridge.ts';
 import { type RunningCluster, startCluster } from './cluster/cluster.ts';
-import { DOMAIN } from './cluster/knative-data-plane.ts';
+import { DOMAIN } from './cluster/knative-on-node.ts';
 import { readClusterStatus, stopClusterFromElsewhere, totalRss } from './cluster/leftovers.ts';
 import { namespacesNamed } from './cluster/netns.ts';
 import { JAEGER_IMAGE } from './cluster/node/images.ts';

@@ -70,8 +70,9 @@ async function main(argv: string[]): Promise<number> {
     ),
   );
   console.log('\nVisit: curl <the frontend URL above>');
+  console.log('Traces: npm run trace, npm run diagnose (each reaches Jaeger through a port-forward of its own)');
   console.log('Jaeger: kubectl port-forward -n observability service/jaeger-query 16686:16686');
-  console.log('        then open http://localhost:16686, or npm run trace');
+  console.log('        then open http://localhost:16686');
   return 0;
 }
 

@@ -1,6 +1,8 @@
 // `npm run trace -- [TRACE_ID] [--jaeger URL] [--service NAME]`: draws a trace from Jaeger as a
-// waterfall; without an id, the most recent trace of the service (default: frontend).
+// waterfall; without an id, the most recent trace of the service (default: frontend). Jaeger is found
+// as diagnose finds it: --jaeger, else the local one of `npm start`, else the cluster's, port-forwarded.
 import { parseArgs } from 'node:util';
+import { findJaeger, JaegerNotFoundError } from './diagnose/jaeger-source.ts';
 import { fetchTrace, fetchTraces, JaegerQueryError } from './jaeger/query.ts';
 import { drawWaterfall } from './trace/waterfall.ts';
 
@@ -11,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      jaeger: { type: 'string', default: 'http://localhost:16686' },
+      jaeger: { type: 'string' },
       service: { type: 'string', default: 'frontend' },
       help: { type: 'boolean', default: false },
     },
@@ -25,8 +27,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Not a trace id: ${extra ?? traceId}\n${usage}`);
     return 2;
   }
-  const jaeger = values.jaeger.replace(/\/+$/, '');
-  const trace = traceId ? await fetchTrace(jaeger, traceId) : (await fetchTraces(jaeger, values.service, 1))[0];
+  const source = await findJaeger(values.jaeger, process.env);
+  const jaeger = source.url;
+  let trace: Awaited<ReturnType<typeof fetchTrace>>;
+  try {
+    trace = traceId ? await fetchTrace(jaeger, traceId) : (await fetchTraces(jaeger, values.service, 1))[0];
+  } finally {
+    await source.close();
+  }
   if (!trace) {
     console.error(
       traceId
@@ -42,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  console.error(error instanceof JaegerQueryError || error instanceof TypeError ? error.message : error);
+  const known = error instanceof JaegerQueryError || error instanceof JaegerNotFoundError;
+  console.error(known || error instanceof TypeError ? error.message : error);
   process.exitCode = 1;
 }

@@ -1,7 +1,7 @@
 // What the cluster applies of Knative Serving's own install, read from the Go module zips: every CRD
 // (serving's, and the ones its repository links in from knative.dev/networking and knative.dev/caching),
 // no Deployment, a selector-less `webhook` Service whose Endpoints lead to the webhook process, and the
-// environment each process gets from its Deployment.
+// environment each process gets from its Deployment; with a node, the webhook's Service as released.
 import test from 'ava';
 import { loadInstall, WEBHOOK_PORT } from '../../tools/cluster/knative.ts';
 import { environmentOf } from '../../tools/cluster/knative-manifests.ts';
@@ -64,4 +64,12 @@ test('each process gets the environment its Deployment gives its container', (t)
     WEBHOOK_NAME: 'webhook',
     WEBHOOK_PORT: String(WEBHOOK_PORT),
   });
+});
+
+test('with a node, Knative runs as released: the webhook Service keeps its selector, and no Endpoints of ours', async (t) => {
+  const onNode = await loadInstall(process.env, undefined);
+  const webhook = onNode.resources.find((object) => object.kind === 'Service' && object.metadata.name === 'webhook');
+  t.deepEqual((webhook?.spec as { selector?: unknown } | undefined)?.selector, { app: 'webhook', role: 'webhook' });
+  t.false(onNode.resources.some((object) => /^Endpoint/.test(object.kind)));
+  t.deepEqual(Object.keys(onNode.deployments).sort(), ['activator', 'autoscaler', 'controller', 'webhook']);
 });

@@ -13,7 +13,7 @@ import test, { type ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
 import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
-import { DOMAIN } from '../../tools/cluster/knative-data-plane.ts';
+import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { findJaeger, type JaegerSource } from '../../tools/diagnose/jaeger-source.ts';
@@ -170,7 +170,7 @@ async function frontendPods(): Promise<{ name: string; revision: string }[]> {
   }));
 }
 
-test.serial('the cluster starts with Knative on a node and Traefik as its ingress', async (t) => {
+test.serial('the cluster starts with all of Knative in pods on its node, and Traefik as its ingress', async (t) => {
   t.log(`cluster up in ${startSeconds.toFixed(1)} s`);
   const deployments = JSON.parse(await kubectl(['get', 'deployments', '-A', '-o', 'json'])) as {
     items: { metadata: { name: string; namespace: string }; status: { availableReplicas?: number } }[];
@@ -179,7 +179,27 @@ test.serial('the cluster starts with Knative on a node and Traefik as its ingres
     .filter((deployment) => (deployment.status.availableReplicas ?? 0) > 0)
     .map(({ metadata }) => `${metadata.namespace}/${metadata.name}`)
     .sort();
-  t.deepEqual(available, ['knative-serving/activator', 'knative-serving/autoscaler', 'traefik/traefik']);
+  t.deepEqual(available, [
+    'knative-serving/activator',
+    'knative-serving/autoscaler',
+    'knative-serving/controller',
+    'knative-serving/webhook',
+    'traefik/traefik',
+  ]);
+  // Every part of Knative runs in its pod, from our images: none is a process beside the API server.
+  const images = JSON.parse(await kubectl(['get', 'pods', '-n', 'knative-serving', '-o', 'json'])) as {
+    items: { spec: { containers: { image: string }[] } }[];
+  };
+  t.deepEqual(
+    images.items.flatMap((pod) => pod.spec.containers.map((container) => container.image)).sort(),
+    ['activator', 'autoscaler', 'controller', 'webhook'].map((name) => `dev.local/knative-serving/${name}:v0.50.0`),
+  );
+  t.false(
+    running().processes.some((child) => child.name.startsWith('knative-')),
+    running()
+      .processes.map((child) => child.name)
+      .join(', '),
+  );
   const network = JSON.parse(
     await kubectl(['get', 'configmap', 'config-network', '-n', 'knative-serving', '-o', 'json']),
   );
@@ -237,6 +257,10 @@ test.serial("one visit's trace: our 8 spans, Knative's and Traefik's, connected 
     roots.map((span) => serviceOf(trace, span)),
     ['traefik'],
   );
+  // npm run trace draws it, finding the cluster's Jaeger as diagnose does.
+  const drawn = await runTool(t, 'show-trace.ts', [answer.traceId ?? '']);
+  t.is(drawn.code, 0, drawn.output);
+  for (const service of EVERY_HOP) t.regex(drawn.output, new RegExp(`^\\S* *${service.replace('/', '\\/')} `, 'm'));
   t.log(
     [...trace.spans]
       .sort((a, b) => a.startTime - b.startTime)

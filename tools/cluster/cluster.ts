@@ -33,7 +33,7 @@ import {
   startKnativeController,
   startKnativeWebhook,
 } from './knative.ts';
-import { configureKnative, startKnativeDataPlane, TRAEFIK_NAMESPACE } from './knative-data-plane.ts';
+import { configureKnative, startKnativeOnNode, TRAEFIK_NAMESPACE } from './knative-on-node.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ClusterRunningError, cleanUpCluster } from './leftovers.ts';
 import { createNamespace, INSIDE_ADDRESS, namespacePids } from './netns.ts';
@@ -63,7 +63,7 @@ export interface ClusterStartOptions {
   knative?: boolean;
   /**
    * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy, CoreDNS); pods run. With
-   * Knative, its activator and autoscaler and Traefik run there, and both functions' images are loaded as
+   * Knative, all of Knative Serving and Traefik run there, and both functions' images are loaded as
    * dev.local/<function>:<version> (without Knative, the backend's only). Default false: pods stay
    * Pending, and it starts faster.
    */
@@ -119,11 +119,14 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
   if (options.node) {
     nodeBinaries = options.build ? await ensureNodeBinaries(env, progress) : await requireNodeBinaries(env);
   }
-  const install = await step("read Knative Serving's install from the Go module cache", () =>
-    loadInstall(env, INSIDE_ADDRESS),
-  );
-  await configureKnative(install, { tracing: options.node === true });
   const withKnative = options.knative !== false;
+  // With a node, Knative runs as released: every part in its pod. Without, its controller and webhook
+  // run as processes, so that Services are admitted and reconciled.
+  const knativeOnNode = withKnative && options.node === true;
+  const install = await step("read Knative Serving's install from the Go module cache", () =>
+    loadInstall(env, knativeOnNode ? undefined : INSIDE_ADDRESS),
+  );
+  await configureKnative(install, { tracing: knativeOnNode });
 
   const teardown = new Teardown(paths, progress, {
     removeState: options.removeStateOnStop ?? !options.ownerIsCommand,
@@ -179,9 +182,13 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     await step('kube-apiserver', () => startApiServer(launch, api));
     // Nothing of Knative's start-up needs it: it gets ready meanwhile.
     const controllerManager = startControllerManager(launch);
-    if (withKnative) {
+    if (withKnative && knativeOnNode) {
+      await step("Knative Serving's CRDs, RBAC and config", () =>
+        applyKnativeInstall(launch, install, { webhookConfigurations: false }),
+      );
+    } else if (withKnative) {
       await step("Knative Serving's CRDs, RBAC, config and webhook configurations", () =>
-        applyKnativeInstall(launch, install),
+        applyKnativeInstall(launch, install, { webhookConfigurations: true }),
       );
       await step("Knative's webhook", () => startKnativeWebhook(launch, install, api));
       await step("Knative's controller", () => startKnativeController(launch, install));
@@ -214,12 +221,13 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       );
     }
     let ingress: Target | undefined;
-    if (node && withKnative) {
-      await step("Knative's activator and autoscaler, and Traefik, available", () =>
-        startKnativeDataPlane(launch, install),
+    if (node && knativeOnNode) {
+      await step("Knative's controller, webhook, activator and autoscaler, and Traefik, in their pods", () =>
+        startKnativeOnNode(launch, install, api),
       );
       ingress = await traefikAddress(api);
     }
+    await node?.functionImages;
 
     const processes = teardown.processes;
     return {

@@ -2,9 +2,9 @@
 // are built from: serving's config/core/ (CRDs, namespace, RBAC, ServiceAccount, config ConfigMaps,
 // webhook configurations), plus what serving's repository links in from knative.dev/networking (the
 // networking.internal CRDs, config-network) and knative.dev/caching (the Image CRD), since module zips
-// drop symlinks. The Deployments name ko:// images: the controller and webhook run as processes
-// instead (the `webhook` Service leads to them through Endpoints we add), and the activator's and
-// autoscaler's Deployments run on the node with our images (knative-data-plane.ts).
+// drop symlinks. The Deployments name ko:// images: on a cluster with a node they run with our
+// images (knative-on-node.ts); without one, the controller and webhook run as processes (the
+// `webhook` Service leads to the process through Endpoints we add).
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -39,7 +39,7 @@ export interface KnativeInstall {
   /** Objects of the CRDs' kinds (a Certificate, an Image): once the CRDs are established. */
   customResources: KubernetesObject[];
   webhookConfigurations: KubernetesObject[];
-  /** Knative's Deployments: controller and webhook for their environment, activator and autoscaler for the node. */
+  /** Knative's Deployments: run on the node, or read for their environment when run as processes. */
   deployments: Record<KnativeDeployment, KubernetesObject>;
 }
 
@@ -83,11 +83,15 @@ async function objectsOf(file: string): Promise<KubernetesObject[]> {
     .filter((object): object is KubernetesObject => object !== null && typeof object === 'object' && 'kind' in object);
 }
 
-/** Reads and sorts Knative's install; the webhook is reached at `webhookAddress`:`webhookPort`. */
+/**
+ * Reads and sorts Knative's install. With `webhookProcess`, the webhook runs as a process reached at
+ * its address and port (its Service loses its selector and gains Endpoints); without, it runs in its
+ * Deployment's pod, as released.
+ */
 export async function loadKnativeInstall(
   moduleDirectory: string,
   env: NodeJS.ProcessEnv,
-  { webhookAddress, webhookPort }: { webhookAddress: string; webhookPort: number },
+  { webhookProcess }: { webhookProcess?: { address: string; port: number } | undefined } = {},
 ): Promise<KnativeInstall> {
   const folders = await moduleFolders(moduleDirectory, env);
   const core = join(folders['knative.dev/serving'] ?? '', 'config', 'core');
@@ -115,7 +119,7 @@ export async function loadKnativeInstall(
       } else if (/^(Validating|Mutating)WebhookConfiguration$/.test(object.kind)) {
         install.webhookConfigurations.push(object);
       } else {
-        if (object.kind === 'Service' && object.metadata.name === 'webhook') {
+        if (webhookProcess && object.kind === 'Service' && object.metadata.name === 'webhook') {
           delete (object.spec as { selector?: unknown }).selector;
         }
         install.resources.push(object);
@@ -128,15 +132,17 @@ export async function loadKnativeInstall(
       `${core} lacks ${missing.length > 0 ? `the Deployments ${missing.join(', ')}` : 'the CRDs'}: is knative.dev/serving's module zip complete?`,
     );
   }
-  install.resources.push(
-    ...processEndpoints({
-      service: 'webhook',
-      namespace: KNATIVE_NAMESPACE,
-      address: webhookAddress,
-      port: webhookPort,
-      portName: 'https-webhook',
-    }),
-  );
+  if (webhookProcess) {
+    install.resources.push(
+      ...processEndpoints({
+        service: 'webhook',
+        namespace: KNATIVE_NAMESPACE,
+        address: webhookProcess.address,
+        port: webhookProcess.port,
+        portName: 'https-webhook',
+      }),
+    );
+  }
   const groups = new Set(install.crds.map((crd) => (crd.spec as { group: string }).group));
   const isCustom = (object: KubernetesObject) => groups.has(object.apiVersion.split('/')[0] ?? '');
   install.customResources = install.resources.filter(isCustom);

@@ -1,6 +1,7 @@
-// Knative Serving on the control plane: its install applied with kubectl (server-side), then its
-// controller and webhook started as processes inside the namespace, each with the environment its
-// Deployment gives it and a kubeconfig of its ServiceAccount's identity.
+// Knative Serving on the control plane: its install applied with kubectl (server-side); on a cluster
+// without a node, its controller and webhook started as processes inside the namespace, each with the
+// environment its Deployment gives it and a kubeconfig of its ServiceAccount's identity (with a node,
+// they run in their pods: knative-on-node.ts).
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubernetesObject } from '../manifests.ts';
@@ -22,8 +23,11 @@ export class KnativeStartError extends Error {
   override name = 'KnativeStartError';
 }
 
-export async function loadInstall(env: NodeJS.ProcessEnv, webhookAddress: string): Promise<KnativeInstall> {
-  return loadKnativeInstall(KNATIVE_SERVING_MODULE_DIR, env, { webhookAddress, webhookPort: WEBHOOK_PORT });
+/** Knative's install, its webhook run as a process at `webhookAddress` or (undefined) in its pod. */
+export async function loadInstall(env: NodeJS.ProcessEnv, webhookAddress: string | undefined): Promise<KnativeInstall> {
+  return loadKnativeInstall(KNATIVE_SERVING_MODULE_DIR, env, {
+    webhookProcess: webhookAddress === undefined ? undefined : { address: webhookAddress, port: WEBHOOK_PORT },
+  });
 }
 
 /** kubectl caches discovery per server address, and ours changes on every start: not under ~/.kube. */
@@ -50,10 +54,15 @@ export async function kubectlApply(launch: Launch, objects: readonly KubernetesO
 
 /**
  * The CRDs and Kubernetes' own kinds first (the CRDs get established meanwhile), then, the CRDs
- * established, the objects of their kinds and the webhook configurations (last: from then on, the
- * API server asks the webhook).
+ * established, the objects of their kinds and, with `webhookConfigurations`, the webhook
+ * configurations (last: from then on, the API server asks the webhook). Without, they wait for
+ * applyWebhookConfigurations, once the webhook's pod runs.
  */
-export async function applyKnativeInstall(launch: Launch, install: KnativeInstall): Promise<void> {
+export async function applyKnativeInstall(
+  launch: Launch,
+  install: KnativeInstall,
+  { webhookConfigurations }: { webhookConfigurations: boolean },
+): Promise<void> {
   try {
     await kubectlApply(launch, [...install.crds, ...install.resources]);
     await mustRun(
@@ -68,10 +77,22 @@ export async function applyKnativeInstall(launch: Launch, install: KnativeInstal
       ],
       { env: kubectlEnv(launch) },
     );
-    await kubectlApply(launch, [...install.customResources, ...install.webhookConfigurations]);
+    await kubectlApply(launch, [
+      ...install.customResources,
+      ...(webhookConfigurations ? install.webhookConfigurations : []),
+    ]);
   } catch (error) {
     throw new KnativeStartError(`Could not apply Knative Serving's install: ${(error as Error).message}`);
   }
+}
+
+/** Applies the webhook configurations, and waits until the webhook judges Services. */
+export async function applyWebhookConfigurations(launch: Launch, install: KnativeInstall, api: ApiConnection) {
+  await kubectlApply(launch, install.webhookConfigurations);
+  await waitFor("Knative's webhook to refuse a bad Service", () => webhookRefuses(api), {
+    timeoutMs: 90_000,
+    intervalMs: 250,
+  });
 }
 
 /** A Service Knative's webhook must refuse: an autoscaling annotation on the Service's own metadata. */

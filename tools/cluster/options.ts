@@ -11,9 +11,10 @@ export const USAGE = `Usage: npm run cluster -- up [--node] | down | status [--n
   down     stops the cluster an \`up\` runs (from another terminal), and removes what a crashed one left.
   status   says what runs.
 
-  --node        (up) a real node too: containerd, kubelet, kube-scheduler and kube-proxy (built the
-                first time, about 5 minutes), with our backend's image as dev.local/backend:<version>;
-                pods run. Without it, pods stay Pending.
+  --node        (up) a real node too: containerd, kubelet, kube-scheduler, kube-proxy and CoreDNS, with
+                all of Knative Serving in its pods and Traefik as its ingress (built the first time,
+                about 15 minutes), and both functions' images as dev.local/<function>:<version>;
+                Knative Services run and answer. Without it, pods stay Pending.
   --name NAME   which cluster (several can run side by side); default ${DEFAULT_CLUSTER_NAME},
                 or CLUSTER_NAME. Lower-case letters, digits and '-', at most 30 characters.`;
 

@@ -1,7 +1,7 @@
 // The node's images, none from a registry (none can be pulled here). Each program of ours that runs
 // in a pod is one static Go binary in a FROM scratch image, built with podman: the pause image
-// (pause/), Knative's activator, autoscaler and queue-proxy (at ko's path /ko-app/<name>, as the
-// release images have them), Traefik, and Jaeger. They and our functions' images are imported into
+// (pause/), Knative Serving's controller, webhook, activator, autoscaler and queue-proxy (at ko's path
+// /ko-app/<name>, as the release images have them), Traefik, and Jaeger. They and our functions' images are imported into
 // containerd's k8s.io namespace under dev.local/<name>:<version>, a registry name Knative does not
 // resolve tags against (and kubelet, finding the image present, never pulls).
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,8 +53,7 @@ async function pauseBinary(env: NodeJS.ProcessEnv, progress: BuildProgress): Pro
 }
 
 const clusterBinary =
-  (name: 'knative-activator' | 'knative-autoscaler' | 'knative-queue' | 'traefik') =>
-  async (env: NodeJS.ProcessEnv, progress: BuildProgress) => {
+  (name: `knative-${KnativeCommand}` | 'traefik') => async (env: NodeJS.ProcessEnv, progress: BuildProgress) => {
     const binary = cachedClusterBinaryPath(name, env);
     return (await isExecutable(binary)) ? binary : buildClusterBinary(name, env, progress);
   };
@@ -67,7 +66,9 @@ export const PAUSE_IMAGE: BinaryImage = {
   binary: pauseBinary,
 };
 
-const knativeImage = (command: 'activator' | 'autoscaler' | 'queue'): BinaryImage => ({
+type KnativeCommand = 'controller' | 'webhook' | 'activator' | 'autoscaler' | 'queue';
+
+const knativeImage = (command: KnativeCommand): BinaryImage => ({
   name: `dev.local/knative-serving/${command}:${KNATIVE_SERVING_VERSION}`,
   path: `/ko-app/${command}`,
   // ko's default base image runs as 65532 (nonroot).
@@ -76,6 +77,8 @@ const knativeImage = (command: 'activator' | 'autoscaler' | 'queue'): BinaryImag
 });
 
 export const KNATIVE_IMAGES = {
+  controller: knativeImage('controller'),
+  webhook: knativeImage('webhook'),
   activator: knativeImage('activator'),
   autoscaler: knativeImage('autoscaler'),
   queue: knativeImage('queue'),
@@ -100,6 +103,8 @@ export const JAEGER_IMAGE: BinaryImage = {
 /** Every image of ours the node runs besides the functions', the pause image first. */
 export const NODE_IMAGES: readonly BinaryImage[] = [
   PAUSE_IMAGE,
+  KNATIVE_IMAGES.controller,
+  KNATIVE_IMAGES.webhook,
   KNATIVE_IMAGES.activator,
   KNATIVE_IMAGES.autoscaler,
   KNATIVE_IMAGES.queue,

@@ -39,6 +39,8 @@ export interface StartedNode {
   name: string;
   /** The images loaded into the node, e.g. dev.local/backend:0.1.0. */
   images: string[];
+  /** Settles when the functions' images are loaded (they load while the node starts). */
+  functionImages: Promise<void>;
   processes: Child[];
 }
 
@@ -59,19 +61,29 @@ export async function startNode(launch: Launch, api: ApiConnection, options: Nod
   });
   const holder = await step("the node's mount namespace", () => startMountNamespaceHolder(launch));
   await step('containerd', () => startContainerd(launch, holder, node, PAUSE_IMAGE.name));
-  // Built one after another (each build may use every core), then imported side by side.
-  const toImport: { from: string; name: string }[] = [];
+  // Built one after another (each build may use every core), then imported side by side: ours before
+  // kubelet starts, the functions' (the largest) while the node joins and Knative starts on it.
+  const ours: { from: string; name: string }[] = [];
   for (const image of [PAUSE_IMAGE, ...options.images]) {
-    toImport.push({ from: await ensureBinaryImage(image, options.env, options.progress), name: image.name });
+    ours.push({ from: await ensureBinaryImage(image, options.env, options.progress), name: image.name });
   }
+  const functions: { from: string; name: string }[] = [];
   for (const name of options.functions) {
     const built = await ensureFunctionImage(name, options.progress);
-    toImport.push({ from: built.name, name: nodeImageName(built.name) });
+    functions.push({ from: built.name, name: nodeImageName(built.name) });
   }
-  const images = toImport.map(({ name }) => name);
-  await step(`images ${images.join(', ')}`, () =>
-    Promise.all(toImport.map(({ from, name }) => importImage(holder, node, from, name))),
-  );
+  const importAll = (images: { from: string; name: string }[]) =>
+    Promise.all(images.map(({ from, name }) => importImage(holder, node, from, name))).then(() => {});
+  await step(`images ${ours.map(({ name }) => name).join(', ')}`, () => importAll(ours));
+  const started = Date.now();
+  const functionImages = importAll(functions).then(() => {
+    if (functions.length > 0) {
+      const names = functions.map(({ name }) => name).join(', ');
+      options.progress(`  images ${names} (${((Date.now() - started) / 1000).toFixed(1)} s, meanwhile)`);
+    }
+  });
+  // Awaited by the caller; until then a failure must not count as unhandled.
+  functionImages.catch(() => {});
   const kubelet = await step('kubelet', () =>
     startKubelet(launch, holder, node, { nodeName, cgroupRoot, binary: binaries.kubelet }),
   );
@@ -81,5 +93,10 @@ export async function startNode(launch: Launch, api: ApiConnection, options: Nod
   });
   await step(`node ${nodeName} Ready`, () => waitForNodeReady(api, nodeName, kubelet));
   await step(`CoreDNS on ${CLUSTER_DNS_IP}:53`, () => startClusterDns(launch, api, node, binaries.coredns));
-  return { name: nodeName, images, processes: launch.processes };
+  return {
+    name: nodeName,
+    images: [...ours, ...functions].map(({ name }) => name),
+    functionImages,
+    processes: launch.processes,
+  };
 }

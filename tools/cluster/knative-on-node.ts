@@ -1,7 +1,7 @@
-// Knative Serving's data plane on the node: the activator's and autoscaler's own Deployments from
-// serving's config/core with our images in place of ko://, queue-proxy (the sidecar of every
-// revision's pod) from our image through config-deployment, and Traefik (traefik/traefik.yaml) as the
-// networking layer, chosen in config-network; config-domain gives public Services a domain
+// Knative Serving on the node: the controller's, webhook's, activator's and autoscaler's own
+// Deployments from serving's config/core with our images in place of ko://, queue-proxy (the sidecar
+// of every revision's pod) from our image through config-deployment, and Traefik
+// (traefik/traefik.yaml) as the networking layer, chosen in config-network; config-domain gives public Services a domain
 // (example.com) that Traefik serves, since Knative's default domain is cluster-local; and
 // knative/config-observability.yaml's tracing keys are set before the activator starts, since
 // Knative's pods read them when they start.
@@ -12,8 +12,9 @@ import { parse, parseAllDocuments } from 'yaml';
 import { REPOSITORY_ROOT } from '../functions.ts';
 import type { KubernetesObject } from '../manifests.ts';
 import { mustRun } from '../run-command.ts';
+import type { ApiConnection } from './api.ts';
 import type { Launch } from './control-plane.ts';
-import { kubectlApply, kubectlEnv } from './knative.ts';
+import { applyWebhookConfigurations, kubectlApply, kubectlEnv } from './knative.ts';
 import { KNATIVE_NAMESPACE, type KnativeInstall } from './knative-manifests.ts';
 import { KNATIVE_IMAGES, TRAEFIK_IMAGE } from './node/images.ts';
 
@@ -21,17 +22,15 @@ export const INGRESS_CLASS = 'traefik.ingress.networking.knative.dev';
 /** Public Knative Services get http://<name>.<namespace>.example.com. */
 export const DOMAIN = 'example.com';
 export const TRAEFIK_NAMESPACE = 'traefik';
-/** Traefik's public entrypoint, behind the `traefik` Service's port 80. */
-export const TRAEFIK_PUBLIC_PORT = 8080;
 const TRAEFIK_MANIFEST = join(dirname(fileURLToPath(import.meta.url)), 'traefik', 'traefik.yaml');
 
-export class KnativeDataPlaneError extends Error {
-  override name = 'KnativeDataPlaneError';
+export class KnativeOnNodeError extends Error {
+  override name = 'KnativeOnNodeError';
 }
 
 function configMap(install: KnativeInstall, name: string): { data?: Record<string, string> } {
   const found = install.resources.find((object) => object.kind === 'ConfigMap' && object.metadata.name === name);
-  if (!found) throw new KnativeDataPlaneError(`Knative Serving's install has no ConfigMap ${name}.`);
+  if (!found) throw new KnativeOnNodeError(`Knative Serving's install has no ConfigMap ${name}.`);
   return found as { data?: Record<string, string> };
 }
 
@@ -60,7 +59,7 @@ function withImage(deployment: KubernetesObject, image: string): KubernetesObjec
   const containers = (copy.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
     .containers;
   const [container] = containers;
-  if (!container) throw new KnativeDataPlaneError(`${deployment.metadata.name}'s Deployment has no container.`);
+  if (!container) throw new KnativeOnNodeError(`${deployment.metadata.name}'s Deployment has no container.`);
   container.image = image;
   return copy;
 }
@@ -72,19 +71,23 @@ async function traefikObjects(): Promise<KubernetesObject[]> {
   return objects.map((object) => (object.kind === 'Deployment' ? withImage(object, TRAEFIK_IMAGE.name) : object));
 }
 
-/** The activator's and autoscaler's Deployments with our images, and Traefik's objects. */
-export async function dataPlaneObjects(install: KnativeInstall): Promise<KubernetesObject[]> {
+const KNATIVE_DEPLOYMENTS = ['controller', 'webhook', 'activator', 'autoscaler'] as const;
+
+/** Knative's Deployments with our images, and Traefik's objects. */
+async function nodeObjects(install: KnativeInstall): Promise<KubernetesObject[]> {
   return [
-    withImage(install.deployments.activator, KNATIVE_IMAGES.activator.name),
-    withImage(install.deployments.autoscaler, KNATIVE_IMAGES.autoscaler.name),
+    ...KNATIVE_DEPLOYMENTS.map((name) => withImage(install.deployments[name], KNATIVE_IMAGES[name].name)),
     ...(await traefikObjects()),
   ];
 }
 
-/** Applies the data plane and waits until the activator, the autoscaler and Traefik are available. */
-export async function startKnativeDataPlane(launch: Launch, install: KnativeInstall): Promise<void> {
+/**
+ * Applies Knative's Deployments and Traefik, waits until they are available, then applies the
+ * webhook configurations and waits until the webhook judges Services.
+ */
+export async function startKnativeOnNode(launch: Launch, install: KnativeInstall, api: ApiConnection): Promise<void> {
   try {
-    await kubectlApply(launch, await dataPlaneObjects(install));
+    await kubectlApply(launch, await nodeObjects(install));
     const wait = (namespace: string, names: string[]) =>
       mustRun(
         launch.binaries.kubectl,
@@ -100,11 +103,10 @@ export async function startKnativeDataPlane(launch: Launch, install: KnativeInst
         ],
         { env: kubectlEnv(launch) },
       );
-    await wait(KNATIVE_NAMESPACE, ['activator', 'autoscaler']);
+    await wait(KNATIVE_NAMESPACE, [...KNATIVE_DEPLOYMENTS]);
     await wait(TRAEFIK_NAMESPACE, ['traefik']);
+    await applyWebhookConfigurations(launch, install, api);
   } catch (error) {
-    throw new KnativeDataPlaneError(
-      `Knative's activator, autoscaler or Traefik did not become available: ${(error as Error).message}`,
-    );
+    throw new KnativeOnNodeError(`Knative or Traefik did not start on the node: ${(error as Error).message}`);
   }
 }
