@@ -213,7 +213,7 @@ for (const name of ['backend', 'frontend'] as const) {
     t.is(packageJson.engines.node, '^24.12');
     t.is(
       packageJson.scripts.start,
-      'node --import ./src/lib/telemetry.ts ./src/main.ts',
+      'node --import ./src/lib/telemetry.ts ./src/faas-main.ts',
       'the builder runs the preload',
     );
 
@@ -244,7 +244,7 @@ for (const name of ['backend', 'frontend'] as const) {
     const user = /^USER (\d+)(?::\d+)?$/m.exec(dockerfile)?.[1];
     t.true(Number(user) > 0, `USER ${user} is a non-root number`);
     t.is(Number(user), containerOf(find('Service', name)).securityContext?.runAsUser as number);
-    t.regex(dockerfile, /^CMD \["node", "--import", "\.\/src\/lib\/telemetry\.ts", "\.\/src\/server\.ts"\]$/m);
+    t.regex(dockerfile, /^CMD \["node", "--import", "\.\/src\/lib\/telemetry\.ts", "\.\/src\/express-main\.ts"\]$/m);
     t.regex(await readFile(join(functionDirectory(name), '.dockerignore'), 'utf8'), /^node_modules$/m);
   });
 }

@@ -29,7 +29,7 @@ export const ENTRIES: readonly ProcessEntry[] = ['faas', 'express'];
 export type Entry = ProcessEntry | 'container';
 export const ALL_ENTRIES: readonly Entry[] = [...ENTRIES, 'container'];
 
-const ENTRY_FILE: Record<ProcessEntry, string> = { faas: './src/main.ts', express: './src/server.ts' };
+const ENTRY_FILE: Record<ProcessEntry, string> = { faas: './src/faas-main.ts', express: './src/express-main.ts' };
 const PORT_VARIABLE: Record<ProcessEntry, string> = { faas: 'FUNC_PORT', express: 'PORT' };
 
 /** The command line of an entry, run by this same Node. */

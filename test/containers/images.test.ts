@@ -39,13 +39,13 @@ for (const name of FUNCTIONS) {
       Env: string[];
     };
     t.is(config.User, '1000:1000');
-    t.deepEqual(config.Cmd, ['node', '--import', './src/lib/telemetry.ts', './src/server.ts']);
+    t.deepEqual(config.Cmd, ['node', '--import', './src/lib/telemetry.ts', './src/express-main.ts']);
     t.true(config.Env.includes('NODE_ENV=production'));
     const present = await runIn(image, [
       'node',
       '-e',
       `const fs = require('node:fs');
-       for (const path of ['dist/tracing.mjs', 'src/server.ts', 'node_modules/express', 'node_modules/esbuild',
+       for (const path of ['dist/tracing.mjs', 'src/express-main.ts', 'node_modules/express', 'node_modules/esbuild',
          'node_modules/.bin/esbuild', 'tsconfig.json', 'func.yaml', 'Dockerfile', '/home/node/.npm'])
          console.log(path, fs.existsSync(path));`,
     ]);
@@ -58,7 +58,7 @@ for (const name of FUNCTIONS) {
       ),
       {
         'dist/tracing.mjs': 'true',
-        'src/server.ts': 'true',
+        'src/express-main.ts': 'true',
         'node_modules/express': 'true',
         'node_modules/esbuild': 'false',
         'node_modules/.bin/esbuild': 'false',

@@ -10,7 +10,7 @@ import { baseEnv } from '../helpers/system.ts';
 for (const entry of ENTRIES) {
   test(`${entry}: an uncaught exception is logged and ends the process with status 1`, async (t) => {
     const port = String(await findFreePort());
-    const main = entry === 'faas' ? './src/main.ts' : './src/server.ts';
+    const main = entry === 'faas' ? './src/faas-main.ts' : './src/express-main.ts';
     const child = spawnChild(
       'backend',
       process.execPath,

@@ -1,5 +1,5 @@
 // Builds the backend from its environment with the real clock and randomness: what both entries,
-// the faas-js-runtime function (index.ts) and the express server (server.ts), run.
+// the faas-js-runtime function (index.ts) and the express server (express-main.ts), run.
 import { promisify } from 'node:util';
 import { loadConfig } from './config.ts';
 import { createCounter } from './counter.ts';

@@ -1,5 +1,5 @@
 // Builds the frontend from its environment: what both entries, the faas-js-runtime function
-// (index.ts) and the express server (server.ts), run.
+// (index.ts) and the express server (express-main.ts), run.
 import { loadConfig } from './config.ts';
 import { createCounterClient } from './counter-client.ts';
 import type { Env } from './lib/env.ts';

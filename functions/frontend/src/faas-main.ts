@@ -1,4 +1,5 @@
-// The process entry: `node --import ./src/lib/telemetry.ts ./src/main.ts`.
+// The frontend on faas-js-runtime, as func builds it: package.json's start script runs
+// `node --import ./src/lib/telemetry.ts ./src/faas-main.ts`; the function itself is index.ts.
 import * as frontend from './index.ts';
 import { startFunction } from './lib/faas.ts';
 

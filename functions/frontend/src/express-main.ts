@@ -1,5 +1,6 @@
-// The frontend as a plain container: `node --import ./src/lib/telemetry.ts ./src/server.ts`, express
-// 5 at PORT. Used by the Dockerfile, `kn service create --image` and the manifests in knative/.
+// The frontend on express 5 at PORT, as a plain container runs it:
+// `node --import ./src/lib/telemetry.ts ./src/express-main.ts`, the Dockerfile's command, for
+// `kn service create --image` and the manifests in knative/.
 import { createFrontend, frontendRoutes } from './create.ts';
 import { createExpressApp, startServer } from './lib/express.ts';
 
