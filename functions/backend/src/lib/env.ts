@@ -1,6 +1,5 @@
+// Generated from functions/lib/env.ts by tools/generate-lib.ts (npm run build): do not edit.
 // Reading configuration from environment variables, with errors that name the variable.
-// This file is identical in every function (see test/shared-lib.test.ts): each function folder
-// is its own build context, so it carries its own copy.
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

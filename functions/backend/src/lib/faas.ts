@@ -1,5 +1,5 @@
+// Generated from functions/lib/faas.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { AddressInfo } from 'node:net';
 import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';

@@ -1,10 +1,10 @@
+// Generated from functions/lib/linger.ts by tools/generate-lib.ts (npm run build): do not edit.
 // Lingering close (RFC 9112, section 9.6). faas-js-runtime refuses a body over its limit with 413
 // and `Connection: close` before reading it; Node then destroys the socket while the client is
 // still sending, the client's TCP stack gets a reset, and the 413 is often lost with it (the client
 // sees EPIPE or ECONNRESET instead: 76 times in 300 here). So a connection that Node closes after an
 // answer only half-closes: the answer is sent, what the client still sends is read and dropped,
 // and the socket goes when the client closes its side, or after LINGER_MS at most.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 

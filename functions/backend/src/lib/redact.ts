@@ -1,7 +1,7 @@
+// Generated from functions/lib/redact.ts by tools/generate-lib.ts (npm run build): do not edit.
 // No user data leaves the function in a span. The HTTP instrumentation records, as the semantic
 // conventions say, the client's address and port, its user agent and the query string; they are
 // removed from every span before export.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 

@@ -1,6 +1,6 @@
+// Generated from functions/lib/throttled-logger.ts by tools/generate-lib.ts (npm run build): do not edit.
 // A diag logger that writes at most one line per interval, so a collector that is down for an hour
 // costs a few log lines, not one per failed export. The count of dropped lines is reported.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { DiagLogger } from '@opentelemetry/api';
 
 export interface ThrottleOptions {

@@ -1,6 +1,6 @@
+// Generated from functions/lib/express.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The express 5 side of a function, for running it as a plain container (`kn service create
 // --image`, the manifests in knative/): the same core, served by express instead of faas-js-runtime.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Response } from 'express';
 import { type Env, readInteger } from './env.ts';

@@ -1,9 +1,9 @@
+// Generated from functions/lib/host-detector.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The SDK's host detector, less its one warning in containers. It reads the machine id from
 // /etc/machine-id or /var/lib/dbus/machine-id; where neither exists (container images built FROM
 // node:*-slim, and Kubernetes mounts none into pods) host.id becomes undefined and the SDK warns
 // `dropping invalid resource attribute value for key "host.id"` at every start. Here the id is read
 // once, at start, and left out when the machine has none: a missing id is normal, not a fault.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import { readFileSync } from 'node:fs';
 import { hostDetector, type ResourceDetector } from '@opentelemetry/resources';
 

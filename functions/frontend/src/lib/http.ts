@@ -1,5 +1,5 @@
+// Generated from functions/lib/http.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The plain HTTP answer the core hands to an adapter (faas-js-runtime or express).
-// This file is identical in every function (see test/shared-lib.test.ts).
 
 /** What the core needs to know of a request. */
 export interface Request {

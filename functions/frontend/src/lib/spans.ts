@@ -1,5 +1,5 @@
+// Generated from functions/lib/spans.ts by tools/generate-lib.ts (npm run build): do not edit.
 // Small helpers over @opentelemetry/api, so every span records errors and ends the same way.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { type Reply, type Request, textReply } from './http.ts';

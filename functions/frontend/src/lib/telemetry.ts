@@ -1,7 +1,7 @@
+// Generated from functions/lib/telemetry.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The telemetry preload: `node --import ./src/lib/telemetry.ts` loads it before any application
 // module, so that http and fetch are instrumented before anything requires them.
 // With OTEL_SDK_DISABLED=true it loads nothing at all, which is what tracing's cost is measured against.
-// This file is identical in every function (see test/shared-lib.test.ts).
 import { existsSync } from 'node:fs';
 
 interface Telemetry {
@@ -13,6 +13,7 @@ const off: Telemetry = { shutdown: async () => {} };
 // `npm run build` bundles tracing.ts and its dependencies into one file: loading that instead of
 // some 1,100 modules is most of what keeps a traced cold start close to an untraced one. Without
 // the bundle (a checkout that was not built), the same code loads from source.
+// The path is the function's own dist/, seen from its copy of this file in functions/<name>/src/lib/.
 const BUNDLE = new URL('../../dist/tracing.mjs', import.meta.url);
 
 // No ESM loader hook (@opentelemetry/instrumentation/hook.mjs) is registered: the modules traced

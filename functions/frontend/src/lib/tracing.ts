@@ -1,6 +1,6 @@
+// Generated from functions/lib/tracing.ts by tools/generate-lib.ts (npm run build): do not edit.
 // Starts the OpenTelemetry SDK: traces only, exported over OTLP gRPC (to Jaeger), configured by the
 // standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*, ...).
-// This file is identical in every function (see test/shared-lib.test.ts).
 import type { IncomingMessage } from 'node:http';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+// The function's own package.json, seen from its copy of this file in functions/<name>/src/lib/.
 import packageJson from '../../package.json' with { type: 'json' };
 import { hostDetectorWithOptionalId } from './host-detector.ts';
 import { redactingExporter } from './redact.ts';

@@ -1,0 +1,103 @@
+// The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
+import type { AddressInfo } from 'node:net';
+import faas from 'faas-js-runtime';
+import { type Env, readPort } from './env.ts';
+import { type Reply, type Request, textReply } from './http.ts';
+import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
+import { lingerOnClose } from './linger.ts';
+import { answerTraced, withTraceResponse } from './spans.ts';
+
+/** The part of faas-js-runtime's invocation context that the adapters read. */
+export interface FaasContext {
+  method: string;
+  query?: unknown;
+  /** As faas-js-runtime parsed it: a Buffer, a string, an object, or nothing. */
+  body?: unknown;
+}
+
+export interface FaasResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a function module exports, as faas-js-runtime and `func` expect. */
+export interface FaasModule {
+  handle(context: FaasContext): Promise<FaasResponse>;
+  init?(): void;
+  shutdown?(): Promise<void>;
+  readiness?(): string;
+  liveness?(): string;
+}
+
+// faas-js-runtime copies every query parameter onto its context, over its own fields:
+// `GET /?method=POST` would read as a POST. These are the fields it sets itself.
+const CONTEXT_FIELDS = new Set([
+  'body',
+  'contentType',
+  'headers',
+  'httpVersion',
+  'httpVersionMajor',
+  'httpVersionMinor',
+  'log',
+  'method',
+  'query',
+  'rawBody',
+]);
+
+/** The first query parameter that overwrote one of the context's own fields, if any. */
+export function findShadowingParameter(context: FaasContext): string | undefined {
+  const { query } = context;
+  if (query === null || typeof query !== 'object') return 'query';
+  return Object.keys(query).find((name) => CONTEXT_FIELDS.has(name));
+}
+
+function hasBody(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return body.length > 0;
+  return true;
+}
+
+/** Translates one invocation: refuses a context that query parameters have tampered with. */
+export async function answer(
+  context: FaasContext,
+  respond: (request: Request) => Promise<Reply>,
+): Promise<FaasResponse> {
+  const shadowing = findShadowingParameter(context);
+  const reply =
+    shadowing === undefined
+      ? await answerTraced({ method: context.method, hasBody: hasBody(context.body) }, '/', respond)
+      : withTraceResponse(
+          textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`),
+        );
+  return { statusCode: reply.status, headers: reply.headers, body: reply.body };
+}
+
+/**
+ * Readiness and liveness. faas-js-runtime's own checks run overload-protection, which answers 503
+ * whenever the event loop lagged 42 ms (as it does while modules load) and then throws
+ * "res.setHeader is not a function" under fastify. A process that serves this route is healthy.
+ */
+export function healthy(): string {
+  return 'OK';
+}
+
+/**
+ * Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. On SIGTERM
+ * faas-js-runtime awaits the module's `shutdown` and then exits at once, so the requests in flight
+ * are drained first, inside it.
+ */
+export async function startFunction(fn: FaasModule, env: Env, name: string): Promise<URL> {
+  const port = readPort(env, 8080);
+  let requests: ReturnType<typeof trackRequests> | undefined;
+  const shutdown = async () => {
+    await requests?.drain();
+    await fn.shutdown?.();
+  };
+  const server = await faas.start({ ...fn, shutdown }, { port });
+  requests = trackRequests(server);
+  lingerOnClose(server);
+  exitOnUncaughtError(name);
+  const { port: bound } = server.address() as AddressInfo;
+  return new URL(`http://localhost:${bound}/`);
+}

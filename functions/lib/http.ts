@@ -1,0 +1,27 @@
+// The plain HTTP answer the core hands to an adapter (faas-js-runtime or express).
+
+/** What the core needs to know of a request. */
+export interface Request {
+  method: string;
+  /** A request body was sent (its content is never read). */
+  hasBody: boolean;
+}
+
+/** Bodies above this are refused with 413: faas-js-runtime's limit, applied to the express entry too. */
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function textReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
+}
+
+export function methodNotAllowed(method: string, allowed: readonly string[]): Reply {
+  return textReply(405, `Method ${method} is not allowed here; use ${allowed.join(' or ')}.\n`, {
+    allow: allowed.join(', '),
+  });
+}

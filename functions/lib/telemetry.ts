@@ -1,0 +1,41 @@
+// The telemetry preload: `node --import ./src/lib/telemetry.ts` loads it before any application
+// module, so that http and fetch are instrumented before anything requires them.
+// With OTEL_SDK_DISABLED=true it loads nothing at all, which is what tracing's cost is measured against.
+import { existsSync } from 'node:fs';
+
+interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+const off: Telemetry = { shutdown: async () => {} };
+
+// `npm run build` bundles tracing.ts and its dependencies into one file: loading that instead of
+// some 1,100 modules is most of what keeps a traced cold start close to an untraced one. Without
+// the bundle (a checkout that was not built), the same code loads from source.
+// The path is the function's own dist/, seen from its copy of this file in functions/<name>/src/lib/.
+const BUNDLE = new URL('../../dist/tracing.mjs', import.meta.url);
+
+// No ESM loader hook (@opentelemetry/instrumentation/hook.mjs) is registered: the modules traced
+// here are reached through require (http, from fastify and express) or diagnostics channels
+// (fetch), which need none, and the hook costs some 400 ms of start-up.
+async function startTelemetry(env: NodeJS.ProcessEnv): Promise<Telemetry> {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return off;
+  const tracing: typeof import('./tracing.ts') = existsSync(BUNDLE)
+    ? await import(BUNDLE.href)
+    : await import('./tracing.ts');
+  return tracing.startTracing(env);
+}
+
+const telemetry = await startTelemetry(process.env);
+let flushed: Promise<void> | undefined;
+
+/**
+ * Flushes every span still queued; the function's `shutdown` hook awaits it before the process exits.
+ * Safe to call more than once (SIGINT and SIGTERM may both arrive): the flush happens once.
+ */
+export function shutdownTelemetry(): Promise<void> {
+  flushed ??= telemetry.shutdown().catch((error: unknown) => {
+    console.error(`Could not flush the last spans: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return flushed;
+}

@@ -1,0 +1,73 @@
+// Starts the OpenTelemetry SDK: traces only, exported over OTLP gRPC (to Jaeger), configured by the
+// standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*, ...).
+import type { IncomingMessage } from 'node:http';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import {
+  defaultResource,
+  envDetector,
+  osDetector,
+  processDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+// The function's own package.json, seen from its copy of this file in functions/<name>/src/lib/.
+import packageJson from '../../package.json' with { type: 'json' };
+import { hostDetectorWithOptionalId } from './host-detector.ts';
+import { redactingExporter } from './redact.ts';
+import { createThrottledLogger } from './throttled-logger.ts';
+
+// Not yet stable in @opentelemetry/semantic-conventions, so named here.
+const ATTR_FAAS_NAME = 'faas.name';
+const ATTR_FAAS_VERSION = 'faas.version';
+
+const EXPORT_ERROR_LOG_INTERVAL_MS = 30_000;
+
+/** Health probes and metrics scrapes are not visits: they make no spans. */
+export function isProbe(request: IncomingMessage): boolean {
+  const path = request.url ?? '';
+  return path.startsWith('/health/') || path === '/metrics' || path.startsWith('/metrics?');
+}
+
+export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void> } {
+  // Export failures reach us only through diag; without a logger they vanish silently.
+  diag.setLogger(
+    createThrottledLogger((line) => console.error(line), { intervalMs: EXPORT_ERROR_LOG_INTERVAL_MS }),
+    DiagLogLevel.WARN,
+  );
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set, override these defaults.
+  const attributes: Record<string, string> = {
+    [ATTR_SERVICE_NAME]: packageJson.name,
+    [ATTR_SERVICE_VERSION]: packageJson.version,
+  };
+  if (env.K_SERVICE) attributes[ATTR_FAAS_NAME] = env.K_SERVICE;
+  if (env.K_REVISION) attributes[ATTR_FAAS_VERSION] = env.K_REVISION;
+
+  const sdk = new NodeSDK({
+    resource: defaultResource().merge(resourceFromAttributes(attributes)),
+    // The SDK's own detectors, in its order, but a host detector that does not warn in containers;
+    // OTEL_NODE_RESOURCE_DETECTORS, when set, chooses instead.
+    ...(env.OTEL_NODE_RESOURCE_DETECTORS
+      ? {}
+      : {
+          resourceDetectors: [
+            serviceInstanceIdDetector,
+            processDetector,
+            hostDetectorWithOptionalId(),
+            osDetector,
+            envDetector,
+          ],
+        }),
+    traceExporter: redactingExporter(new OTLPTraceExporter()),
+    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }), new UndiciInstrumentation()],
+    // Jaeger takes traces only: no metrics or logs exporters to fail against it.
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  return sdk;
+}
