@@ -1,7 +1,7 @@
-// The plain HTTP answer the core hands to an adapter (faas-js-runtime or express).
+// A request as the core sees it, and the reply it hands back to an adapter (faas-js-runtime or express).
 
-/** What the core needs to know of a request. */
-export interface Request {
+/** What the core needs to know of a request (named apart from the global `Request`, which is fetch's). */
+export interface CoreRequest {
   method: string;
   /** A request body was sent (its content is never read). */
   hasBody: boolean;

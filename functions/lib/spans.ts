@@ -1,7 +1,7 @@
 // Small helpers over @opentelemetry/api, so every span records errors and ends the same way.
 import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import { type Reply, type Request, textReply } from './http.ts';
+import { type CoreRequest, type Reply, textReply } from './http.ts';
 
 /** Runs `work` in a new active span; an error is recorded on it and rethrown; the span always ends. */
 export async function inSpan<T>(tracer: Tracer, name: string, work: (span: Span) => Promise<T> | T): Promise<T> {
@@ -41,23 +41,23 @@ export function withTraceResponse(reply: Reply): Reply {
 }
 
 /**
- * Answers one request, whatever the server: names the server span after the route, contains an
+ * Replies to one request, whatever the server: names the server span after the route, contains an
  * unexpected error (500, details on the span, none in the answer), and adds `traceresponse`.
  */
-export async function answerTraced(
-  request: Request,
+export async function replyTraced(
+  request: CoreRequest,
   route: string,
-  respond: (request: Request) => Promise<Reply>,
+  replyTo: (request: CoreRequest) => Promise<Reply>,
 ): Promise<Reply> {
   const span = trace.getActiveSpan();
   span?.setAttribute(ATTR_HTTP_ROUTE, route);
   span?.updateName(`${request.method} ${route}`);
   try {
-    return withTraceResponse(await respond(request));
+    return withTraceResponse(await replyTo(request));
   } catch (error) {
     // A bug, not a bad request: contain it to this request, keep the details out of the answer.
     markFailed(span, error);
-    console.error('Unexpected error while answering a request:', error);
+    console.error('Unexpected error while replying to a request:', error);
     return withTraceResponse(textReply(500, 'Internal Server Error\n'));
   }
 }

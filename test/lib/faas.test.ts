@@ -1,5 +1,5 @@
 import test from 'ava';
-import { answer, findShadowingParameter } from '../../functions/backend/src/lib/faas.ts';
+import { findShadowingParameter, replyToInvocation } from '../../functions/backend/src/lib/faas.ts';
 import { textReply } from '../../functions/backend/src/lib/http.ts';
 
 const cases: [string, unknown, string | undefined][] = [
@@ -19,9 +19,9 @@ for (const [what, query, expected] of cases) {
   });
 }
 
-test('answer refuses a tampered context with 400 and never calls the core', async (t) => {
+test('replyToInvocation refuses a tampered context with 400 and never calls the core', async (t) => {
   let called = false;
-  const response = await answer({ method: 'POST', query: { method: 'POST' } }, async () => {
+  const response = await replyToInvocation({ method: 'POST', query: { method: 'POST' } }, async () => {
     called = true;
     return textReply(200, 'x');
   });
@@ -30,8 +30,10 @@ test('answer refuses a tampered context with 400 and never calls the core', asyn
   t.regex(response.body, /"method" is not accepted/);
 });
 
-test('answer passes the method to the core and its reply back', async (t) => {
-  const response = await answer({ method: 'GET', query: {} }, async (request) => textReply(201, request.method));
+test('replyToInvocation passes the method to the core and its reply back', async (t) => {
+  const response = await replyToInvocation({ method: 'GET', query: {} }, async (request) =>
+    textReply(201, request.method),
+  );
   t.deepEqual(response, {
     statusCode: 201,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -39,8 +41,8 @@ test('answer passes the method to the core and its reply back', async (t) => {
   });
 });
 
-test('answer contains an unexpected error: 500 with a short body, no details', async (t) => {
-  const response = await answer({ method: 'GET', query: {} }, async () => {
+test('replyToInvocation contains an unexpected error: 500 with a short body, no details', async (t) => {
+  const response = await replyToInvocation({ method: 'GET', query: {} }, async () => {
     throw new TypeError('secret detail');
   });
   t.is(response.statusCode, 500);

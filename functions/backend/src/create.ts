@@ -6,7 +6,7 @@ import { createCounter } from './counter.ts';
 import { type CounterService, createCounterService } from './counter-service.ts';
 import type { Env } from './lib/env.ts';
 import type { Route } from './lib/express.ts';
-import { ALLOWED_METHODS, respond } from './respond.ts';
+import { ALLOWED_METHODS, replyTo } from './reply.ts';
 
 const sleep = promisify(setTimeout) as (ms: number) => Promise<void>;
 
@@ -26,6 +26,6 @@ export function backendRoutes(service: CounterService): Route[] {
   return ['/', '/api/counter'].map((path) => ({
     path,
     methods: ALLOWED_METHODS,
-    respond: (request) => respond(service, request),
+    replyTo: (request) => replyTo(service, request),
   }));
 }

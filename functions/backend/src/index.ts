@@ -1,11 +1,11 @@
 // The backend as a faas-js-runtime function: `init` builds it from the environment, `handle`
-// adapts each invocation to the plain core in respond.ts.
+// adapts each invocation to the plain core in reply.ts.
 
 import type { CounterService } from './counter-service.ts';
 import { createBackend } from './create.ts';
-import { answer, type FaasContext, type FaasResponse } from './lib/faas.ts';
+import { type FaasContext, type FaasResponse, replyToInvocation } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
-import { respond } from './respond.ts';
+import { replyTo } from './reply.ts';
 
 // faas-js-runtime's contract is a module of hooks, so the one instance lives here, built by init.
 let service: CounterService | undefined;
@@ -17,7 +17,7 @@ export function init(): void {
 export function handle(context: FaasContext): Promise<FaasResponse> {
   if (!service) throw new Error('The backend was not initialised: faas-js-runtime calls init() first.');
   const ready = service;
-  return answer(context, (request) => respond(ready, request));
+  return replyToInvocation(context, (request) => replyTo(ready, request));
 }
 
 export const shutdown = shutdownTelemetry;

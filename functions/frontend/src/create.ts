@@ -4,7 +4,7 @@ import { loadConfig } from './config.ts';
 import { createCounterClient } from './counter-client.ts';
 import type { Env } from './lib/env.ts';
 import type { Route } from './lib/express.ts';
-import { ALLOWED_METHODS, type Frontend, respond } from './respond.ts';
+import { ALLOWED_METHODS, type Frontend, replyTo } from './reply.ts';
 
 export function createFrontend(env: Env): Frontend {
   const config = loadConfig(env);
@@ -15,5 +15,5 @@ export function createFrontend(env: Env): Frontend {
 }
 
 export function frontendRoutes(frontend: Frontend): Route[] {
-  return [{ path: '/', methods: ALLOWED_METHODS, respond: (request) => respond(frontend, request) }];
+  return [{ path: '/', methods: ALLOWED_METHODS, replyTo: (request) => replyTo(frontend, request) }];
 }

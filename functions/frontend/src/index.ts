@@ -1,10 +1,9 @@
 // The frontend as a faas-js-runtime function: `init` builds it from the environment, `handle`
-// adapts each invocation to the plain core in respond.ts.
+// adapts each invocation to the plain core in reply.ts.
 import { createFrontend } from './create.ts';
-import { answer, type FaasContext, type FaasResponse } from './lib/faas.ts';
+import { type FaasContext, type FaasResponse, replyToInvocation } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
-import type { Frontend } from './respond.ts';
-import { respond } from './respond.ts';
+import { type Frontend, replyTo } from './reply.ts';
 
 // faas-js-runtime's contract is a module of hooks, so the one instance lives here, built by init.
 let frontend: Frontend | undefined;
@@ -16,7 +15,7 @@ export function init(): void {
 export function handle(context: FaasContext): Promise<FaasResponse> {
   if (!frontend) throw new Error('The frontend was not initialised: faas-js-runtime calls init() first.');
   const ready = frontend;
-  return answer(context, (request) => respond(ready, request));
+  return replyToInvocation(context, (request) => replyTo(ready, request));
 }
 
 export const shutdown = shutdownTelemetry;

@@ -4,20 +4,20 @@
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Response } from 'express';
 import { type Env, readInteger } from './env.ts';
-import { BODY_LIMIT_BYTES, type Reply, type Request, textReply } from './http.ts';
+import { BODY_LIMIT_BYTES, type CoreRequest, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
-import { answerTraced, withTraceResponse } from './spans.ts';
+import { replyTraced, withTraceResponse } from './spans.ts';
 import { shutdownTelemetry } from './telemetry.ts';
 
 export interface Route {
   path: string;
-  /** What `respond` answers; OPTIONS lists them. */
+  /** What `replyTo` serves; OPTIONS lists them. */
   methods: readonly string[];
-  respond(request: Request): Promise<Reply>;
+  replyTo(request: CoreRequest): Promise<Reply>;
 }
 
-function send(response: Response, reply: Reply): void {
+function writeReply(response: Response, reply: Reply): void {
   response.status(reply.status).set(reply.headers).send(reply.body);
 }
 
@@ -41,17 +41,23 @@ export function createExpressApp(routes: readonly Route[]): Express {
     app.all(route.path, express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }), async (request, response) => {
       const body: unknown = request.body;
       const hasBody = Buffer.isBuffer(body) && body.length > 0;
-      send(response, await answerTraced({ method: request.method, hasBody }, route.path, (it) => route.respond(it)));
+      writeReply(
+        response,
+        await replyTraced({ method: request.method, hasBody }, route.path, (it) => route.replyTo(it)),
+      );
     });
   }
   app.use((request, response) => {
-    send(response, withTraceResponse(textReply(404, `Not found: ${request.method} ${request.path.slice(0, 100)}\n`)));
+    writeReply(
+      response,
+      withTraceResponse(textReply(404, `Not found: ${request.method} ${request.path.slice(0, 100)}\n`)),
+    );
   });
   // Errors of body parsing: too large (413), cut off or badly encoded (400).
   app.use((error: { status?: number; type?: string }, _request: unknown, response: Response, _next: unknown) => {
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const message = status === 413 ? `Request body larger than ${BODY_LIMIT_BYTES} bytes.` : 'Bad request.';
-    send(response, withTraceResponse(textReply(status, `${message}\n`)));
+    writeReply(response, withTraceResponse(textReply(status, `${message}\n`)));
   });
   return app;
 }

@@ -3,10 +3,10 @@
 import type { AddressInfo } from 'node:net';
 import faas from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
-import { type Reply, type Request, textReply } from './http.ts';
+import { type CoreRequest, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
-import { answerTraced, withTraceResponse } from './spans.ts';
+import { replyTraced, withTraceResponse } from './spans.ts';
 
 /** The part of faas-js-runtime's invocation context that the adapters read. */
 export interface FaasContext {
@@ -60,14 +60,14 @@ function hasBody(body: unknown): boolean {
 }
 
 /** Translates one invocation: refuses a context that query parameters have tampered with. */
-export async function answer(
+export async function replyToInvocation(
   context: FaasContext,
-  respond: (request: Request) => Promise<Reply>,
+  replyTo: (request: CoreRequest) => Promise<Reply>,
 ): Promise<FaasResponse> {
   const shadowing = findShadowingParameter(context);
   const reply =
     shadowing === undefined
-      ? await answerTraced({ method: context.method, hasBody: hasBody(context.body) }, '/', respond)
+      ? await replyTraced({ method: context.method, hasBody: hasBody(context.body) }, '/', replyTo)
       : withTraceResponse(
           textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`),
         );

@@ -1,10 +1,10 @@
-// The backend's HTTP behaviour, free of any server framework: a Request in, a Reply out.
+// The backend's HTTP behaviour, free of any server framework: a CoreRequest in, a Reply out.
 import type { CounterService } from './counter-service.ts';
-import { methodNotAllowed, type Reply, type Request, textReply } from './lib/http.ts';
+import { type CoreRequest, methodNotAllowed, type Reply, textReply } from './lib/http.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST'] as const;
 
-export async function respond(service: CounterService, { method, hasBody }: Request): Promise<Reply> {
+export async function replyTo(service: CounterService, { method, hasBody }: CoreRequest): Promise<Reply> {
   switch (method) {
     case 'GET':
     case 'HEAD':

@@ -1,7 +1,7 @@
-// The frontend's HTTP behaviour, free of any server framework: a Request in, a Reply out.
+// The frontend's HTTP behaviour, free of any server framework: a CoreRequest in, a Reply out.
 import { trace } from '@opentelemetry/api';
 import { BackendError, BackendTimeoutError, type CounterClient } from './counter-client.ts';
-import { methodNotAllowed, type Reply, type Request, textReply } from './lib/http.ts';
+import { type CoreRequest, methodNotAllowed, type Reply, textReply } from './lib/http.ts';
 import { markFailed } from './lib/spans.ts';
 import { greet, recordVisit } from './visit.ts';
 
@@ -12,7 +12,7 @@ export interface Frontend {
   backendTimeoutMs: number;
 }
 
-export async function respond({ counter, backendTimeoutMs }: Frontend, { method }: Request): Promise<Reply> {
+export async function replyTo({ counter, backendTimeoutMs }: Frontend, { method }: CoreRequest): Promise<Reply> {
   // HEAD answers without visiting: it must not count anyone.
   if (method === 'HEAD') return textReply(200, '');
   if (method !== 'GET') return methodNotAllowed(method, ALLOWED_METHODS);

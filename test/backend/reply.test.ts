@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { CounterService } from '../../functions/backend/src/counter-service.ts';
-import { respond } from '../../functions/backend/src/respond.ts';
+import { replyTo } from '../../functions/backend/src/reply.ts';
 
 function serviceAt(value: number): CounterService & { increases: number } {
   const service = {
@@ -17,7 +17,7 @@ function serviceAt(value: number): CounterService & { increases: number } {
 for (const method of ['GET', 'HEAD']) {
   test(`${method} answers the value as text and increases nothing`, async (t) => {
     const service = serviceAt(41);
-    t.like(await respond(service, { method: method, hasBody: false }), {
+    t.like(await replyTo(service, { method: method, hasBody: false }), {
       status: 200,
       body: '41\n',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -28,14 +28,14 @@ for (const method of ['GET', 'HEAD']) {
 
 test('POST increases and answers the new value', async (t) => {
   const service = serviceAt(41);
-  t.like(await respond(service, { method: 'POST', hasBody: false }), { status: 200, body: '42\n' });
+  t.like(await replyTo(service, { method: 'POST', hasBody: false }), { status: 200, body: '42\n' });
   t.is(service.increases, 1);
 });
 
 for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE', 'get']) {
   test(`${method} gets 405 with an Allow header and increases nothing`, async (t) => {
     const service = serviceAt(1);
-    const reply = await respond(service, { method: method, hasBody: false });
+    const reply = await replyTo(service, { method: method, hasBody: false });
     t.is(reply.status, 405);
     t.is(reply.headers.allow, 'GET, HEAD, POST');
     t.is(reply.body, `Method ${method} is not allowed here; use GET or HEAD or POST.\n`);
@@ -45,7 +45,7 @@ for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE', 'get']) {
 
 test('POST with a body is refused with 400 and increases nothing: nothing sets the counter', async (t) => {
   const service = serviceAt(41);
-  const reply = await respond(service, { method: 'POST', hasBody: true });
+  const reply = await replyTo(service, { method: 'POST', hasBody: true });
   t.is(reply.status, 400);
   t.is(reply.body, 'POST takes no body: it only adds one to the counter.\n');
   t.is(service.increases, 0);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { BackendError, BackendTimeoutError, type CounterClient } from '../../functions/frontend/src/counter-client.ts';
-import { respond } from '../../functions/frontend/src/respond.ts';
+import { replyTo } from '../../functions/frontend/src/reply.ts';
 
 function counterThat(increase: () => Promise<number>): CounterClient & { calls: number } {
   const client = {
@@ -18,7 +18,7 @@ function counterThat(increase: () => Promise<number>): CounterClient & { calls: 
 }
 
 test('GET greets the visitor numbered by the increase', async (t) => {
-  const reply = await respond(
+  const reply = await replyTo(
     { counter: counterThat(async () => 5), backendTimeoutMs: 1000 },
     { method: 'GET', hasBody: false },
   );
@@ -29,7 +29,7 @@ test('GET greets the visitor numbered by the increase', async (t) => {
 
 test('HEAD answers without visiting', async (t) => {
   const counter = counterThat(async () => 5);
-  const reply = await respond({ counter, backendTimeoutMs: 1000 }, { method: 'HEAD', hasBody: false });
+  const reply = await replyTo({ counter, backendTimeoutMs: 1000 }, { method: 'HEAD', hasBody: false });
   t.is(reply.status, 200);
   t.is(counter.calls, 0);
 });
@@ -37,7 +37,7 @@ test('HEAD answers without visiting', async (t) => {
 for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
   test(`${method} is refused with 405 and an Allow header, without visiting`, async (t) => {
     const counter = counterThat(async () => 5);
-    const reply = await respond({ counter, backendTimeoutMs: 1000 }, { method, hasBody: false });
+    const reply = await replyTo({ counter, backendTimeoutMs: 1000 }, { method, hasBody: false });
     t.is(reply.status, 405);
     t.is(reply.headers.allow, 'GET, HEAD');
     t.is(counter.calls, 0);
@@ -51,7 +51,7 @@ const failures: [string, Error, number, RegExp][] = [
 
 for (const [what, error, status, body] of failures) {
   test(`${what} gives ${status} with a short body and no internals`, async (t) => {
-    const reply = await respond(
+    const reply = await replyTo(
       {
         counter: counterThat(async () => {
           throw error;
@@ -71,7 +71,7 @@ test('an unexpected error is not disguised as a backend failure', async (t) => {
   const counter = counterThat(async () => {
     throw new TypeError('a bug');
   });
-  await t.throwsAsync(respond({ counter, backendTimeoutMs: 1000 }, { method: 'GET', hasBody: false }), {
+  await t.throwsAsync(replyTo({ counter, backendTimeoutMs: 1000 }, { method: 'GET', hasBody: false }), {
     instanceOf: TypeError,
   });
 });
