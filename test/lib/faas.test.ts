@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { Context } from 'faas-js-runtime';
 import { findShadowingParameter, replyToInvocation } from '../../functions/backend/src/lib/faas.ts';
 import { textReply } from '../../functions/backend/src/lib/http.ts';
 
@@ -15,7 +16,8 @@ const cases: [string, unknown, string | undefined][] = [
 
 for (const [what, query, expected] of cases) {
   test(`findShadowingParameter: ${what}`, (t) => {
-    t.is(findShadowingParameter({ method: 'GET', query }), expected);
+    // As faas-js-runtime builds it: `?query=x` leaves a query that its Context type does not allow.
+    t.is(findShadowingParameter({ method: 'GET', query } as Pick<Context, 'query'>), expected);
   });
 }
 
@@ -27,7 +29,7 @@ test('replyToInvocation refuses a tampered context with 400 and never calls the 
   });
   t.false(called);
   t.is(response.statusCode, 400);
-  t.regex(response.body, /"method" is not accepted/);
+  t.regex(String(response.body), /"method" is not accepted/);
 });
 
 test('replyToInvocation passes the method to the core and its reply back', async (t) => {

@@ -1,9 +1,10 @@
 // The backend as a faas-js-runtime function: `init` builds it from the environment, `handle`
 // adapts each invocation to the plain core in reply.ts.
 
+import type { Context, StructuredReturn } from 'faas-js-runtime';
 import type { CounterService } from './counter-service.ts';
 import { createBackend } from './create.ts';
-import { type FaasContext, type FaasResponse, replyToInvocation } from './lib/faas.ts';
+import { replyToInvocation } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
 import { replyTo } from './reply.ts';
 
@@ -14,7 +15,7 @@ export function init(): void {
   service = createBackend(process.env);
 }
 
-export function handle(context: FaasContext): Promise<FaasResponse> {
+export function handle(context: Context): Promise<StructuredReturn> {
   if (!service) throw new Error('The backend was not initialised: faas-js-runtime calls init() first.');
   const ready = service;
   return replyToInvocation(context, (request) => replyTo(ready, request));

@@ -1,7 +1,8 @@
 // The frontend as a faas-js-runtime function: `init` builds it from the environment, `handle`
 // adapts each invocation to the plain core in reply.ts.
+import type { Context, StructuredReturn } from 'faas-js-runtime';
 import { createFrontend } from './create.ts';
-import { type FaasContext, type FaasResponse, replyToInvocation } from './lib/faas.ts';
+import { replyToInvocation } from './lib/faas.ts';
 import { shutdownTelemetry } from './lib/telemetry.ts';
 import { type Frontend, replyTo } from './reply.ts';
 
@@ -12,7 +13,7 @@ export function init(): void {
   frontend = createFrontend(process.env);
 }
 
-export function handle(context: FaasContext): Promise<FaasResponse> {
+export function handle(context: Context): Promise<StructuredReturn> {
   if (!frontend) throw new Error('The frontend was not initialised: faas-js-runtime calls init() first.');
   const ready = frontend;
   return replyToInvocation(context, (request) => replyTo(ready, request));

@@ -1,38 +1,16 @@
 // Generated from functions/lib/faas.ts by tools/generate-lib.ts (npm run build): do not edit.
 // The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
 import type { AddressInfo } from 'node:net';
-import faas from 'faas-js-runtime';
+import faas, { type Context, type Function as FaasFunction, type StructuredReturn } from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
 import { type CoreRequest, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
 import { replyTraced, withTraceResponse } from './spans.ts';
 
-/** The part of faas-js-runtime's invocation context that the adapters read. */
-export interface FaasContext {
-  method: string;
-  query?: unknown;
-  /** As faas-js-runtime parsed it: a Buffer, a string, an object, or nothing. */
-  body?: unknown;
-}
-
-export interface FaasResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** What a function module exports, as faas-js-runtime and `func` expect. */
-export interface FaasModule {
-  handle(context: FaasContext): Promise<FaasResponse>;
-  init?(): void;
-  shutdown?(): Promise<void>;
-  readiness?(): string;
-  liveness?(): string;
-}
-
 // faas-js-runtime copies every query parameter onto its context, over its own fields:
-// `GET /?method=POST` would read as a POST. These are the fields it sets itself.
+// `GET /?method=POST` would read as a POST, and `?query=x` makes the query a string, whatever its
+// Context type says. These are the fields it sets itself.
 const CONTEXT_FIELDS = new Set([
   'body',
   'contentType',
@@ -47,8 +25,8 @@ const CONTEXT_FIELDS = new Set([
 ]);
 
 /** The first query parameter that overwrote one of the context's own fields, if any. */
-export function findShadowingParameter(context: FaasContext): string | undefined {
-  const { query } = context;
+export function findShadowingParameter(context: Pick<Context, 'query'>): string | undefined {
+  const query: unknown = context.query;
   if (query === null || typeof query !== 'object') return 'query';
   return Object.keys(query).find((name) => CONTEXT_FIELDS.has(name));
 }
@@ -61,9 +39,9 @@ function hasBody(body: unknown): boolean {
 
 /** Translates one invocation: refuses a context that query parameters have tampered with. */
 export async function replyToInvocation(
-  context: FaasContext,
+  context: Pick<Context, 'method' | 'query' | 'body'>,
   replyTo: (request: CoreRequest) => Promise<Reply>,
-): Promise<FaasResponse> {
+): Promise<StructuredReturn> {
   const shadowing = findShadowingParameter(context);
   const reply =
     shadowing === undefined
@@ -88,7 +66,7 @@ export function healthy(): string {
  * faas-js-runtime awaits the module's `shutdown` and then exits at once, so the requests in flight
  * are drained first, inside it.
  */
-export async function startFunction(fn: FaasModule, env: Env, name: string): Promise<URL> {
+export async function startFunction(fn: FaasFunction, env: Env, name: string): Promise<URL> {
   const port = readPort(env, 8080);
   let requests: ReturnType<typeof trackRequests> | undefined;
   const shutdown = async () => {
