@@ -15,11 +15,12 @@ import {
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 // The function's own package.json, seen from its copy of this file in functions/<name>/src/lib/.
 import packageJson from '../../package.json' with { type: 'json' };
 import { hostDetectorWithOptionalId } from './host-detector.ts';
-import { redactingExporter } from './redact.ts';
+import { RedactingSpanProcessor } from './redact.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
 // Not yet stable in @opentelemetry/semantic-conventions, so named here.
@@ -32,6 +33,36 @@ const EXPORT_ERROR_LOG_INTERVAL_MS = 30_000;
 export function isProbe(request: IncomingMessage): boolean {
   const path = request.url ?? '';
   return path.startsWith('/health/') || path === '/metrics' || path.startsWith('/metrics?');
+}
+
+// NodeSDK reads OTEL_BSP_* only for the batch processor it makes itself from a `traceExporter`. Given
+// span processors (the redaction must come before the export), it reads none of them, so they are
+// read here by the SDK's own rule: a number above 0, else the default, with a warning.
+type BatchSettings = Pick<
+  BatchSpanProcessorOptions,
+  'maxQueueSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis' | 'maxExportBatchSize'
+>;
+const BATCH_SETTINGS = {
+  maxQueueSize: 'OTEL_BSP_MAX_QUEUE_SIZE',
+  scheduledDelayMillis: 'OTEL_BSP_SCHEDULE_DELAY',
+  exportTimeoutMillis: 'OTEL_BSP_EXPORT_TIMEOUT',
+  maxExportBatchSize: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+} as const satisfies Record<keyof BatchSettings, string>;
+
+/** The batch span processor's settings from OTEL_BSP_*; a setting left out takes the SDK's default. */
+export function readBatchSettings(env: NodeJS.ProcessEnv): BatchSettings {
+  const settings: BatchSettings = {};
+  for (const [setting, variable] of Object.entries(BATCH_SETTINGS) as [keyof BatchSettings, string][]) {
+    const raw = env[variable];
+    if (raw === undefined || raw.trim() === '') continue;
+    const value = Number(raw);
+    if (Number.isNaN(value) || value <= 0) {
+      diag.warn(`${variable} is ${JSON.stringify(raw)}: expected a number above 0, using the default.`);
+      continue;
+    }
+    settings[setting] = value;
+  }
+  return settings;
 }
 
 export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void> } {
@@ -63,7 +94,10 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
             envDetector,
           ],
         }),
-    traceExporter: redactingExporter(new OTLPTraceExporter()),
+    spanProcessors: [
+      new RedactingSpanProcessor(),
+      new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...readBatchSettings(env) }),
+    ],
     instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }), new UndiciInstrumentation()],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
     metricReaders: [],

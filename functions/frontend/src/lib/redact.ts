@@ -1,9 +1,9 @@
 // Generated from functions/lib/redact.ts by tools/generate-lib.ts (npm run build): do not edit.
 // No user data leaves the function in a span. The HTTP instrumentation records, as the semantic
 // conventions say, the client's address and port, its user agent and the query string; they are
-// removed from every span before export.
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+// removed from each span as it ends, before any exporter sees it. The span itself goes on to the
+// exporter, whatever fields the SDK gives it: nothing is copied, so nothing can be left behind.
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export const USER_DATA_ATTRIBUTES: ReadonlySet<string> = new Set([
   'client.address',
@@ -14,38 +14,27 @@ export const USER_DATA_ATTRIBUTES: ReadonlySet<string> = new Set([
   'url.query',
 ]);
 
-export function withoutUserData(span: ReadableSpan): ReadableSpan {
-  if (!Object.keys(span.attributes).some((key) => USER_DATA_ATTRIBUTES.has(key))) return span;
-  const attributes = Object.fromEntries(
-    Object.entries(span.attributes).filter(([key]) => !USER_DATA_ATTRIBUTES.has(key)),
-  );
-  return {
-    name: span.name,
-    kind: span.kind,
-    spanContext: () => span.spanContext(),
-    ...(span.parentSpanContext ? { parentSpanContext: span.parentSpanContext } : {}),
-    startTime: span.startTime,
-    endTime: span.endTime,
-    status: span.status,
-    attributes,
-    links: span.links,
-    events: span.events,
-    duration: span.duration,
-    ended: span.ended,
-    resource: span.resource,
-    instrumentationScope: span.instrumentationScope,
-    droppedAttributesCount: span.droppedAttributesCount,
-    droppedEventsCount: span.droppedEventsCount,
-    droppedLinksCount: span.droppedLinksCount,
-  };
-}
+/** Removes USER_DATA_ATTRIBUTES from every span; list it before the processor that exports. */
+export class RedactingSpanProcessor implements SpanProcessor {
+  onStart(): void {}
 
-/** Wraps an exporter so that what it sends holds no user data. */
-export function redactingExporter(exporter: SpanExporter): SpanExporter {
-  return {
-    export: (spans: ReadableSpan[], done: (result: ExportResult) => void) =>
-      exporter.export(spans.map(withoutUserData), done),
-    shutdown: () => exporter.shutdown(),
-    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
-  };
+  // onEnding runs while the span can still change, before any processor's onEnd. Some of these
+  // attributes are set only after the span starts (the peer's address, once connected), so this is
+  // the one moment that sees them all. The API cannot remove an attribute: they are deleted from
+  // the span's own record of them.
+  onEnding(span: Span): void {
+    for (const key of Object.keys(span.attributes)) {
+      if (USER_DATA_ATTRIBUTES.has(key)) delete span.attributes[key];
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }

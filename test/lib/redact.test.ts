@@ -1,0 +1,62 @@
+// The redaction on its own: a real tracer provider with the redacting processor before the one that
+// exports, and spans made the way the HTTP instrumentation makes them.
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import test from 'ava';
+import { RedactingSpanProcessor, USER_DATA_ATTRIBUTES } from '../../functions/backend/src/lib/redact.ts';
+
+function setUp() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    spanProcessors: [new RedactingSpanProcessor(), new SimpleSpanProcessor({ exporter })],
+  });
+  return { exporter, tracer: provider.getTracer('test') };
+}
+
+const USER_DATA: Record<string, string | number> = {
+  'client.address': '203.0.113.7',
+  'client.port': 51_234,
+  'network.peer.address': '203.0.113.7',
+  'network.peer.port': 51_234,
+  'user_agent.original': 'secret-agent/1.0',
+  'url.query': 'email=someone@example.com',
+};
+
+test('the user data attributes are exactly these', (t) => {
+  t.deepEqual([...USER_DATA_ATTRIBUTES].sort(), Object.keys(USER_DATA).sort());
+});
+
+for (const [key, value] of Object.entries(USER_DATA)) {
+  test(`${key} is removed, whether set when the span starts or later`, (t) => {
+    const { exporter, tracer } = setUp();
+    tracer.startSpan('at start', { attributes: { [key]: value, 'http.request.method': 'GET' } }).end();
+    const later = tracer.startSpan('later', { attributes: { 'http.request.method': 'GET' } });
+    later.setAttribute(key, value);
+    later.end();
+    for (const span of exporter.getFinishedSpans()) {
+      t.false(key in span.attributes, `${span.name}: ${key}`);
+      t.is(span.attributes['http.request.method'], 'GET', `${span.name}: the other attributes stay`);
+    }
+  });
+}
+
+test('the exporter gets the span itself, every other field as it was', (t) => {
+  const { exporter, tracer } = setUp();
+  const span = tracer.startSpan('GET /', { kind: SpanKind.SERVER, attributes: USER_DATA });
+  span.setAttribute('http.route', '/');
+  span.addEvent('exception', { 'exception.message': 'out of range' });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'out of range' });
+  span.end();
+  const [exported] = exporter.getFinishedSpans();
+  t.true(Object.is(exported, span), 'not a copy: no field the SDK adds can be left behind');
+  t.deepEqual(exported?.attributes, { 'http.route': '/' });
+  t.is(exported?.kind, SpanKind.SERVER);
+  t.is(exported?.events[0]?.attributes?.['exception.message'], 'out of range');
+  t.is(exported?.status.code, SpanStatusCode.ERROR);
+});
+
+test('a span without user data passes unchanged', (t) => {
+  const { exporter, tracer } = setUp();
+  tracer.startSpan('simulate lag', { attributes: { 'lag.duration_ms': 42 } }).end();
+  t.deepEqual(exporter.getFinishedSpans()[0]?.attributes, { 'lag.duration_ms': 42 });
+});
