@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { diagnose } from './diagnose/analyze.ts';
 import { findJaeger, JaegerNotFoundError } from './diagnose/jaeger-source.ts';
 import { renderDiagnosis } from './diagnose/report.ts';
+import { FlagValueError, parseWholeNumberFlag } from './flags.ts';
 import { fetchTraces, JaegerQueryError } from './jaeger/query.ts';
 
 const usage = 'usage: npm run diagnose -- [--jaeger URL] [--service frontend] [--limit 100] [--json]';
@@ -23,9 +24,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const limit = Number(values.limit);
-  if (!/^\d+$/.test(values.limit) || limit < 1) {
-    console.error(`--limit is "${values.limit}": expected a whole number from 1\n${usage}`);
+  let limit: number;
+  try {
+    limit = parseWholeNumberFlag('limit', values.limit);
+  } catch (error) {
+    if (!(error instanceof FlagValueError)) throw error;
+    console.error(`${error.message}\n${usage}`);
     return 2;
   }
   const source = await findJaeger(values.jaeger, process.env);

@@ -2,17 +2,11 @@
 // progress, then a latency summary and histogram, the check of the visitor numbers, the errors by
 // status and the trace ids of the slowest visits. Exits 1 when a visit failed or a number repeated.
 import { parseArgs } from 'node:util';
+import { parseWholeNumberFlag } from './flags.ts';
 import { analyzeLoad, loadFailed, renderLoadReport } from './load/report.ts';
 import { type Progress, runLoad } from './load/run.ts';
 
 const usage = 'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080]';
-
-function wholeNumber(name: string, raw: string, min: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min)
-    throw new RangeError(`--${name} is "${raw}": expected a whole number from ${min}`);
-  return value;
-}
 
 function progressPrinter(): (progress: Progress) => void {
   const interactive = process.stderr.isTTY;
@@ -41,8 +35,8 @@ try {
   if (values.help) {
     console.log(usage);
   } else {
-    const visits = wholeNumber('visits', values.visits, 1);
-    const concurrency = wholeNumber('concurrency', values.concurrency, 1);
+    const visits = parseWholeNumberFlag('visits', values.visits);
+    const concurrency = parseWholeNumberFlag('concurrency', values.concurrency);
     const url = new URL(values.url).href;
     console.error(`Sending ${visits} visits to ${url}, ${concurrency} at a time…`);
     const report = analyzeLoad(await runLoad({ url, visits, concurrency, onProgress: progressPrinter() }));

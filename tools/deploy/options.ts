@@ -1,5 +1,6 @@
 // The command line of `npm run deploy`, read once: a bad or missing option is a UsageError (exit 2).
 import { parseArgs } from 'node:util';
+import { FlagValueError, parseWholeNumberFlag } from '../flags.ts';
 import { IMAGE_PREFIX } from './plan.ts';
 
 export const USAGE =
@@ -42,9 +43,12 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const timeoutSeconds = Number(values.timeout);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new UsageError(`--timeout is "${values.timeout}": expected a whole number of seconds\n${USAGE}`);
+  let timeoutSeconds: number;
+  try {
+    timeoutSeconds = parseWholeNumberFlag('timeout', values.timeout, { unit: 'seconds' });
+  } catch (error) {
+    if (!(error instanceof FlagValueError)) throw error;
+    throw new UsageError(`${error.message}\n${USAGE}`);
   }
   const mode = values.help ? 'help' : values['dry-run'] ? 'dry-run' : values.delete ? 'delete' : 'apply';
   // The manifests name placeholder images that no cluster can pull: applying them would only wait
