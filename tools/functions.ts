@@ -57,11 +57,21 @@ export async function waitForFunction(child: Child, url: string, timeoutMs: numb
 
 /** Waits until the function in `child` says it listens at `url` (its own address, which may not be ours). */
 export async function waitForFunctionOutput(child: Child, url: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `${child.name} to say it listens on ${url}/`,
-    async () => (child.output().includes(`listening on ${url}/`) ? true : undefined),
-    { timeoutMs, child },
-  );
+  const line = `listening on ${url}/`;
+  // Heard as a line, so that no amount of output after it can push it out of the kept tail.
+  let said = false;
+  const unsubscribe = child.onLine((text) => {
+    said ||= text.includes(line);
+  });
+  try {
+    await waitFor(
+      `${child.name} to say it listens on ${url}/`,
+      async () => (said || child.output().includes(line) ? true : undefined),
+      { timeoutMs, child },
+    );
+  } finally {
+    unsubscribe();
+  }
 }
 
 /** Spawns the function and waits until it says it listens and its readiness endpoint answers. */

@@ -1,6 +1,6 @@
-// Child processes for `npm start`, the tests and the benchmarks: started with their output kept
-// (and optionally echoed with a name prefix), waited for by condition with a deadline, and stopped
-// with SIGTERM, then SIGKILL if they do not go.
+// Child processes for `npm start`, the tests and the benchmarks: started with the tail of their
+// output kept and each line offered to whoever listens (and optionally echoed with a name prefix),
+// waited for by condition with a deadline, and stopped with SIGTERM, then SIGKILL if they do not go.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,8 +13,13 @@ export interface Exit {
 export interface Child {
   readonly name: string;
   readonly process: ChildProcess;
-  /** Everything the child wrote to stdout and stderr so far. */
+  /** The last of what the child wrote to stdout and stderr (all of it, up to SpawnOptions.keepLast). */
   output(): string;
+  /**
+   * Calls `listener` with each whole line the child writes from now on, however long it runs (for
+   * callers that wait for a line or count them: the kept output is only a tail). Answers the unsubscribe.
+   */
+  onLine(listener: (line: string) => void): () => void;
   /** Settles when the child has exited. */
   readonly exited: Promise<Exit>;
   hasExited(): boolean;
@@ -29,9 +34,15 @@ export interface SpawnOptions {
   echo?: boolean;
   /** Also append the child's output to this file (a daemon's log). */
   logFile?: string;
-  /** Keep only the last this many characters of output in memory (for a long-running child). */
+  /** Keep only the last this many characters of output in memory (OUTPUT_TAIL_CHARACTERS unless told). */
   keepLast?: number;
 }
+
+/**
+ * How much of a child's output stays in memory: enough for any error message and any test that reads
+ * it, and a bound for a child that runs and talks for a whole `npm start` session.
+ */
+export const OUTPUT_TAIL_CHARACTERS = 256 * 1024;
 
 // Children run in process groups of their own, so that a Ctrl-C in the terminal reaches only the
 // parent, which then stops them in order (functions first, so their last spans reach Jaeger).
@@ -53,14 +64,20 @@ export function spawnChild(name: string, command: string, args: readonly string[
       for (const orphan of running) orphan.kill('SIGKILL');
     });
   }
+  const keepLast = options.keepLast ?? OUTPUT_TAIL_CHARACTERS;
   let output = '';
   let exit: Exit | undefined;
+  const lineListeners = new Set<(line: string) => void>();
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const collect = (stream: NodeJS.ReadableStream, target: NodeJS.WriteStream) => {
+    // Each stream's unfinished last line, bounded as the output is (a child may never end a line).
+    let partial = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
-      output += chunk;
-      if (options.keepLast !== undefined && output.length > options.keepLast) output = output.slice(-options.keepLast);
+      output = keepTail(output + chunk, keepLast);
+      const lines = (partial + chunk).split('\n');
+      partial = (lines.pop() ?? '').slice(-keepLast);
+      for (const line of lines) for (const listener of lineListeners) listener(line);
       log?.write(chunk);
       if (options.echo) target.write(prefixLines(name, chunk));
     });
@@ -96,6 +113,10 @@ export function spawnChild(name: string, command: string, args: readonly string[
     name,
     process: child,
     output: () => output,
+    onLine(listener) {
+      lineListeners.add(listener);
+      return () => lineListeners.delete(listener);
+    },
     exited,
     hasExited: () => exit !== undefined,
     async stop(signal = 'SIGTERM', graceMs = 10_000) {
@@ -109,6 +130,24 @@ export function spawnChild(name: string, command: string, args: readonly string[
       }
     },
   };
+}
+
+/** The last `limit` characters of `text`, from the start of a line where one begins in them. */
+export function keepTail(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.length - limit;
+  // The first line that begins inside the kept part; a line cut in the middle would mislead.
+  const newline = text.indexOf('\n', cut - 1);
+  return newline === -1 || newline === text.length - 1 ? text.slice(cut) : text.slice(newline + 1);
+}
+
+/** Counts, from now on, the lines of `child` that `matches`; answers how many so far. */
+export function countLines(child: Child, matches: (line: string) => boolean): () => number {
+  let count = 0;
+  child.onLine((line) => {
+    if (matches(line)) count += 1;
+  });
+  return () => count;
 }
 
 function prefixLines(name: string, chunk: string): string {

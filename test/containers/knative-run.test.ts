@@ -4,7 +4,7 @@
 import test from 'ava';
 import { podman, podmanOk } from '../../tools/containers/podman.ts';
 import { type RunningContainer, startFunctionContainer } from '../../tools/containers/run.ts';
-import { receivedRequests } from '../../tools/faults/in-flight.ts';
+import { countReceivedRequests } from '../../tools/faults/in-flight.ts';
 import { findFreePort } from '../../tools/ports.ts';
 import { waitFor } from '../../tools/process.ts';
 import { tag, traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
@@ -71,6 +71,7 @@ test('podman stop while visits are in flight: each is answered, its spans reach 
     requestProbe: true,
   });
   started.push(backend);
+  const increases = countReceivedRequests(backend.child, 'POST');
   const frontend = await startFunctionContainer('frontend', {
     port: await findFreePort(),
     env: { ...telemetry, COUNTER_ENDPOINT: backend.url },
@@ -85,11 +86,10 @@ test('podman stop while visits are in flight: each is answered, its spans reach 
     };
   });
   // In flight: the backend has received every visit's increase, which waits out the lag.
-  await waitFor(
-    `the backend to receive ${visits} increases`,
-    async () => (receivedRequests(backend.child.output(), 'POST') >= visits ? true : undefined),
-    { timeoutMs: 10_000, child: backend.child },
-  );
+  await waitFor(`the backend to receive ${visits} increases`, async () => (increases() >= visits ? true : undefined), {
+    timeoutMs: 10_000,
+    child: backend.child,
+  });
   const stopped = Date.now();
   await Promise.all([frontend.stop('SIGTERM'), backend.stop('SIGTERM')]);
   t.log(`both containers stopped ${Date.now() - stopped} ms after SIGTERM`);

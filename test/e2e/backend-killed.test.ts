@@ -1,7 +1,7 @@
 // The backend killed in the middle of a visit: the frontend answers 502 at once, records the error
 // on its span, and recovers by itself when a backend is back on the same address.
 import test from 'ava';
-import { receivedRequests, requestProbeEnv } from '../../tools/faults/in-flight.ts';
+import { countReceivedRequests, requestProbeEnv } from '../../tools/faults/in-flight.ts';
 import { ENTRIES } from '../../tools/functions.ts';
 import { fetchTrace } from '../../tools/jaeger/query.ts';
 import { findFreePort } from '../../tools/ports.ts';
@@ -16,6 +16,7 @@ for (const entry of ENTRIES) {
     const port = await findFreePort();
     const slow = baseEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000', ...requestProbeEnv() });
     const backend = await startTestFunction(t, 'backend', slow, { entry, port });
+    const increases = countReceivedRequests(backend.child, 'POST');
     const frontend = await startTestFunction(t, 'frontend', baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url }), {
       entry,
     });
@@ -23,11 +24,11 @@ for (const entry of ENTRIES) {
     const started = performance.now();
     const visit = fetch(frontend.url);
     // Killed once it serves the visit's increase, in the middle of the lag.
-    await waitFor(
-      "the backend to receive the visit's increase",
-      async () => (receivedRequests(backend.child.output(), 'POST') > 0 ? true : undefined),
-      { timeoutMs: 10_000, intervalMs: 10, child: backend.child },
-    );
+    await waitFor("the backend to receive the visit's increase", async () => (increases() > 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      child: backend.child,
+    });
     await backend.stop('SIGKILL');
     const response = await visit;
     const elapsed = performance.now() - started;

@@ -3,7 +3,7 @@
 // Those visits are each answered 200, each has all its spans in Jaeger, and both processes exit 0
 // well within Knative's grace period.
 import test from 'ava';
-import { receivedRequests, requestProbeEnv } from '../../tools/faults/in-flight.ts';
+import { countReceivedRequests, requestProbeEnv } from '../../tools/faults/in-flight.ts';
 import { ENTRIES } from '../../tools/functions.ts';
 import { runLoad } from '../../tools/load/run.ts';
 import { waitFor } from '../../tools/process.ts';
@@ -23,6 +23,7 @@ for (const entry of ENTRIES) {
       frontendEnv: hold,
     });
     if (!jaeger) throw new Error('tracing is on in this test');
+    const increases = countReceivedRequests(backend.child, 'POST');
 
     let answered = 0;
     const load = runLoad({
@@ -35,7 +36,7 @@ for (const entry of ENTRIES) {
     });
     await waitFor(
       `the backend to receive the increases of all ${VISITS} visits`,
-      async () => (receivedRequests(backend.child.output(), 'POST') >= VISITS ? true : undefined),
+      async () => (increases() >= VISITS ? true : undefined),
       { timeoutMs: 15_000, intervalMs: 10, child: backend.child },
     );
     const answeredBeforeSignal = answered;

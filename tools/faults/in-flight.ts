@@ -1,6 +1,7 @@
 // Requests in flight inside a function process, seen through request-probe.ts: for scenarios that
 // must act (send SIGTERM, kill a process) while a request is being served, not after a guessed delay.
 import { fileURLToPath } from 'node:url';
+import { type Child, countLines } from '../process.ts';
 
 const PROBE = new URL('request-probe.ts', import.meta.url).href;
 
@@ -12,7 +13,10 @@ export function requestProbeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return { NODE_OPTIONS: [env.NODE_OPTIONS, `--import=${PROBE}`].filter(Boolean).join(' ') };
 }
 
-/** How many `method path` requests the process whose output this is has received so far. */
-export function receivedRequests(output: string, method: string, path = '/'): number {
-  return output.split('\n').filter((line) => line === `request received: ${method} ${path}`).length;
+/**
+ * Counts the `method path` requests that the process in `child` receives from now on (counted as its
+ * lines arrive, for the kept output is only a tail); answers how many so far.
+ */
+export function countReceivedRequests(child: Child, method: string, path = '/'): () => number {
+  return countLines(child, (line) => line === `request received: ${method} ${path}`);
 }

@@ -9,7 +9,7 @@ import { spawnChild, waitFor } from '../process.ts';
 import { percentile } from '../stats.ts';
 import { cleanEnv, type Processes, residentMb } from '../system.ts';
 
-import { receivedRequests, requestProbeEnv } from './in-flight.ts';
+import { countReceivedRequests, requestProbeEnv } from './in-flight.ts';
 import type { Scenario } from './scenarios.ts';
 
 export const wholeTrace = async (queryUrl: string, traceId: string | undefined, timeoutMs = 15_000) =>
@@ -75,13 +75,14 @@ export const deadOrSlowBackend: Scenario = async (processes) => {
     cleanEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000', ...requestProbeEnv() }),
     { port },
   );
+  const received = countReceivedRequests(slowBackend.child, 'POST');
   const slow = await timed();
-  const increases = receivedRequests(slowBackend.child.output(), 'POST');
+  const increases = received();
   const killedVisit = timed(patient.url);
   // Killed once it serves the visit's increase, in the middle of the lag.
   await waitFor(
     "the backend to receive the visit's increase",
-    async () => (receivedRequests(slowBackend.child.output(), 'POST') > increases ? true : undefined),
+    async () => (received() > increases ? true : undefined),
     { timeoutMs: 10_000, intervalMs: 10, child: slowBackend.child },
   );
   await slowBackend.stop('SIGKILL');
@@ -254,6 +255,7 @@ export const stopUnderLoad: Scenario = async (processes) => {
     backendEnv: { LAG_MIN_MS: '3000', LAG_MAX_MS: '4000', ...hold, ...requestProbeEnv() },
     frontendEnv: hold,
   });
+  const received = countReceivedRequests(backend.child, 'POST');
   let answered = 0;
   const load = runLoad({
     url: frontend.url,
@@ -263,7 +265,7 @@ export const stopUnderLoad: Scenario = async (processes) => {
   });
   await waitFor(
     `the backend to receive the increases of all ${visits} visits`,
-    async () => (receivedRequests(backend.child.output(), 'POST') >= visits ? true : undefined),
+    async () => (received() >= visits ? true : undefined),
     { timeoutMs: 15_000, intervalMs: 10, child: backend.child },
   );
   const inFlight = visits - answered;
