@@ -1,12 +1,15 @@
 // Contract tests of the backend, run against both of its entries as real processes traced to a real
 // Jaeger (the faas-js-runtime function of `func deploy`, the express server of the container image)
-// and against the container image itself, run as Knative runs it.
+// and against the container image itself, run as Knative runs it. They read no trace (only the
+// traceresponse header), so one Jaeger serves them all.
 import test, { type ExecutionContext } from 'ava';
 import { ALL_ENTRIES, type Entry } from '../../tools/functions.ts';
-import { baseEnv, spawnTestFunction, startTestFunction, startTestJaeger } from '../helpers/system.ts';
+import { baseEnv, sharedTestJaeger, spawnTestFunction, startTestFunction } from '../helpers/system.ts';
+
+const fileJaeger = sharedTestJaeger(test);
 
 async function startBackend(t: ExecutionContext, entry: Entry, lag = { LAG_MIN_MS: '0', LAG_MAX_MS: '20' }) {
-  const jaeger = await startTestJaeger(t);
+  const jaeger = await fileJaeger();
   const env = baseEnv({ ...lag, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint });
   return startTestFunction(t, 'backend', env, { entry });
 }

@@ -1,6 +1,6 @@
 // Starts real parts of the system for a test, on free ports, and stops them in teardown even when
 // the test fails.
-import type { ExecutionContext } from 'ava';
+import type { ExecutionContext, TestFn } from 'ava';
 import { spawnFunctionContainer } from '../../tools/containers/run.ts';
 import {
   type Entry,
@@ -26,6 +26,20 @@ function processesFor(t: ExecutionContext): Processes {
 /** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */
 export function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
   return processesFor(t).jaeger(ports);
+}
+
+/**
+ * One Jaeger for all the tests of a file that need one running but not empty (they read no trace, or
+ * only their own): started by the first test that asks, stopped once the file's tests are done.
+ */
+export function sharedTestJaeger(test: TestFn): () => Promise<RunningJaeger> {
+  const processes = new Processes();
+  let jaeger: Promise<RunningJaeger> | undefined;
+  test.after.always(() => processes.stopAll());
+  return () => {
+    jaeger ??= processes.jaeger();
+    return jaeger;
+  };
 }
 
 /** A function process for this test, on a free port (or on `port`), killed in teardown. */
