@@ -9,12 +9,12 @@ import { renderTable } from './table.ts';
 await ensureJaeger(process.env, (line) => console.error(line));
 const rows: Row[] = [];
 const started = performance.now();
-for (const [name, scenario] of SCENARIOS) {
+for (const { name, run } of SCENARIOS) {
   const processes = new Processes();
   const begun = performance.now();
   console.error(`running: ${name}…`);
   try {
-    rows.push(...(await scenario(processes)));
+    rows.push(...(await run(processes)));
   } catch (error) {
     rows.push({
       scenario: name,

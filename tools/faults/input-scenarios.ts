@@ -10,143 +10,149 @@ import { spawnChild } from '../process.ts';
 import { rawRequest } from '../raw-http.ts';
 import { cleanEnv } from '../system.ts';
 import { BAD_REQUESTS } from './bad-requests.ts';
-import { wholeTrace } from './runtime-scenarios.ts';
-import type { Row, Scenario } from './scenarios.ts';
+import type { Row, Scenario } from './scenario.ts';
 import { checkTraceContext, recordedTraces } from './trace-context.ts';
+import { wholeTrace } from './whole-trace.ts';
 
-export const badInput: Scenario = async (processes) => {
-  const rows: Row[] = [];
-  const jaeger = await processes.jaeger();
-  const contexts = BAD_REQUESTS.filter((bad) => bad.context !== undefined).length;
-  for (const entry of ENTRIES) {
-    const backend = await processes.fn(
-      'backend',
-      cleanEnv({
-        LAG_MIN_MS: '0',
-        LAG_MAX_MS: '0',
-        OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      }),
-      { entry },
-    );
-    const wrong: string[] = [];
-    const unsampled: string[] = [];
-    for (const { what, request, status, context } of BAD_REQUESTS) {
-      const response = await rawRequest(backend.url, request);
-      if (response.status !== status[entry]) wrong.push(`${what}: ${response.status}`);
-      if (context === undefined) continue;
-      const traceparent = request.headers?.traceparent;
-      const differs = await checkTraceContext(jaeger.queryUrl, traceparent, response.headers.traceresponse, context);
-      if (differs) wrong.push(`${what}: ${differs}`);
-      if (context === 'unsampled') unsampled.push(/^00-([0-9a-f]{32})-/.exec(traceparent ?? '')?.[1] ?? '');
+export const badInput: Scenario = {
+  name: 'bad input',
+  run: async (processes) => {
+    const rows: Row[] = [];
+    const jaeger = await processes.jaeger();
+    const contexts = BAD_REQUESTS.filter((bad) => bad.context !== undefined).length;
+    for (const entry of ENTRIES) {
+      const backend = await processes.fn(
+        'backend',
+        cleanEnv({
+          LAG_MIN_MS: '0',
+          LAG_MAX_MS: '0',
+          OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+        }),
+        { entry },
+      );
+      const wrong: string[] = [];
+      const unsampled: string[] = [];
+      for (const { what, request, status, context } of BAD_REQUESTS) {
+        const response = await rawRequest(backend.url, request);
+        if (response.status !== status[entry]) wrong.push(`${what}: ${response.status}`);
+        if (context === undefined) continue;
+        const traceparent = request.headers?.traceparent;
+        const differs = await checkTraceContext(jaeger.queryUrl, traceparent, response.headers.traceresponse, context);
+        if (differs) wrong.push(`${what}: ${differs}`);
+        if (context === 'unsampled') unsampled.push(/^00-([0-9a-f]{32})-/.exec(traceparent ?? '')?.[1] ?? '');
+      }
+      const recorded = await recordedTraces(jaeger.queryUrl, backend.url, unsampled);
+      if (recorded.length > 0) wrong.push(`unsampled traces recorded: ${recorded.join(', ')}`);
+      const counter = (await rawRequest(backend.url, {})).body.trim();
+      rows.push({
+        scenario: `bad requests (${entry})`,
+        expected: `${BAD_REQUESTS.length} precise statuses, ${contexts} trace contexts; counter still 1`,
+        observed: `${wrong.length === 0 ? 'all right' : `wrong: ${wrong.join('; ')}`}; counter ${counter}`,
+        pass: wrong.length === 0 && counter === '1',
+      });
     }
-    const recorded = await recordedTraces(jaeger.queryUrl, backend.url, unsampled);
-    if (recorded.length > 0) wrong.push(`unsampled traces recorded: ${recorded.join(', ')}`);
-    const counter = (await rawRequest(backend.url, {})).body.trim();
+    const configs = [
+      { LAG_MIN_MS: 'abc' },
+      { LAG_MIN_MS: '500', LAG_MAX_MS: '100' },
+      { LAG_MAX_MS: '-1' },
+      { READ_DELAY_MS: 'x' },
+    ];
+    let named = 0;
+    for (const env of configs) {
+      const [command = '', ...args] = functionCommand('faas');
+      const child = spawnChild('backend', command, args, {
+        cwd: functionDirectory('backend'),
+        env: cleanEnv({ ...env, OTEL_SDK_DISABLED: 'true', FUNC_PORT: String(await findFreePort()) }),
+      });
+      const exit = await child.exited;
+      const variable = Object.keys(env).at(-1) ?? '';
+      if (exit.code === 1 && child.output().includes(`${variable} is "`)) named += 1;
+    }
+    const frontend = spawnChild('frontend', functionCommand('faas')[0] ?? '', functionCommand('faas').slice(1), {
+      cwd: functionDirectory('frontend'),
+      env: cleanEnv({ OTEL_SDK_DISABLED: 'true', FUNC_PORT: String(await findFreePort()) }),
+    });
+    if ((await frontend.exited).code === 1 && frontend.output().includes('COUNTER_ENDPOINT is not set')) named += 1;
     rows.push({
-      scenario: `bad requests (${entry})`,
-      expected: `${BAD_REQUESTS.length} precise statuses, ${contexts} trace contexts; counter still 1`,
-      observed: `${wrong.length === 0 ? 'all right' : `wrong: ${wrong.join('; ')}`}; counter ${counter}`,
-      pass: wrong.length === 0 && counter === '1',
+      scenario: 'bad configuration',
+      expected: `${configs.length + 1} refused at start-up, variable named`,
+      observed: `${named} refused and named`,
+      pass: named === configs.length + 1,
     });
-  }
-  const configs = [
-    { LAG_MIN_MS: 'abc' },
-    { LAG_MIN_MS: '500', LAG_MAX_MS: '100' },
-    { LAG_MAX_MS: '-1' },
-    { READ_DELAY_MS: 'x' },
-  ];
-  let named = 0;
-  for (const env of configs) {
-    const [command = '', ...args] = functionCommand('faas');
-    const child = spawnChild('backend', command, args, {
-      cwd: functionDirectory('backend'),
-      env: cleanEnv({ ...env, OTEL_SDK_DISABLED: 'true', FUNC_PORT: String(await findFreePort()) }),
-    });
-    const exit = await child.exited;
-    const variable = Object.keys(env).at(-1) ?? '';
-    if (exit.code === 1 && child.output().includes(`${variable} is "`)) named += 1;
-  }
-  const frontend = spawnChild('frontend', functionCommand('faas')[0] ?? '', functionCommand('faas').slice(1), {
-    cwd: functionDirectory('frontend'),
-    env: cleanEnv({ OTEL_SDK_DISABLED: 'true', FUNC_PORT: String(await findFreePort()) }),
-  });
-  if ((await frontend.exited).code === 1 && frontend.output().includes('COUNTER_ENDPOINT is not set')) named += 1;
-  rows.push({
-    scenario: 'bad configuration',
-    expected: `${configs.length + 1} refused at start-up, variable named`,
-    observed: `${named} refused and named`,
-    pass: named === configs.length + 1,
-  });
-  return rows;
+    return rows;
+  },
 };
 
-export const security: Scenario = async (processes) => {
-  const objects = (await loadProjectManifests()).map((manifest) => manifest.object);
-  const backendService = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'backend');
-  const func = parse(await readFile(join(functionDirectory('backend'), 'func.yaml'), 'utf8')) as {
-    deploy: { labels: { key: string; value: string }[] };
-  };
-  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const clusterLocal = [
-    backendService?.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local',
-    func.deploy.labels.some(
-      (label) => label.key === 'networking.knative.dev/visibility' && label.value === 'cluster-local',
-    ),
-    /kn service create backend[^\n]*\\\n(?:[^\n]*\\\n)*?[^\n]*--cluster-local/.test(readme),
-  ];
-  const dockerUsers = await Promise.all(
-    (['backend', 'frontend'] as const).map(async (name) =>
-      /^USER [1-9]\d*/m.test(await readFile(join(functionDirectory(name), 'Dockerfile'), 'utf8')),
-    ),
-  );
-  // runAsNonRoot on the container, or on the pod for all its containers.
-  interface PodSpec {
-    securityContext?: { runAsNonRoot?: boolean };
-    containers?: { securityContext?: { runAsNonRoot?: boolean } }[];
-  }
-  const pods = objects.flatMap((object) => {
-    const pod = (object.spec as { template?: { spec?: PodSpec } } | undefined)?.template?.spec;
-    return pod ? [pod] : [];
-  });
-  const nonRoot = pods.filter((pod) =>
-    (pod.containers ?? []).every(
-      (container) => (container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true,
-    ),
-  );
-  const { frontend, jaeger } = await processes.tracedSystem({ backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' } });
-  const response = await fetch(`${frontend.url}/?email=someone@example.com`, {
-    headers: { 'user-agent': 'secret-agent/1.0' },
-  });
-  const traceId = /^00-([0-9a-f]{32})-/.exec(response.headers.get('traceresponse') ?? '')?.[1] ?? '';
-  await wholeTrace(jaeger.queryUrl, traceId);
-  const text = JSON.stringify(await fetchTrace(jaeger.queryUrl, traceId));
-  const leaked = ['secret-agent', 'someone@example.com', 'client.address'].filter((needle) => text.includes(needle));
-  const putReset = await rawRequest(frontend.url, { method: 'PUT', body: '0' });
-  return [
-    {
-      scenario: 'backend cluster-local',
-      expected: 'in knative/, func.yaml and the kn command',
-      observed: `${clusterLocal.filter(Boolean).length} of 3`,
-      pass: clusterLocal.every(Boolean),
-    },
-    {
-      scenario: 'containers non-root',
-      expected: 'numeric USER in both Dockerfiles; runAsNonRoot everywhere',
-      observed: `${dockerUsers.filter(Boolean).length} of 2 Dockerfiles; ${nonRoot.length} of ${pods.length} pod templates`,
-      pass: dockerUsers.every(Boolean) && nonRoot.length === pods.length,
-    },
-    {
-      scenario: 'no user data in spans',
-      expected: 'no user agent, query or client address in the trace',
-      observed: leaked.length === 0 ? 'none found' : `found ${leaked.join(', ')}`,
-      pass: text.length > 2 && leaked.length === 0,
-    },
-    {
-      scenario: 'no endpoint sets the counter',
-      expected: 'PUT refused; POST with a body refused',
-      observed: `PUT ${putReset.status}; see bad requests`,
-      pass: putReset.status === 404,
-    },
-  ];
+export const security: Scenario = {
+  name: 'security',
+  run: async (processes) => {
+    const objects = (await loadProjectManifests()).map((manifest) => manifest.object);
+    const backendService = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'backend');
+    const func = parse(await readFile(join(functionDirectory('backend'), 'func.yaml'), 'utf8')) as {
+      deploy: { labels: { key: string; value: string }[] };
+    };
+    const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+    const clusterLocal = [
+      backendService?.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local',
+      func.deploy.labels.some(
+        (label) => label.key === 'networking.knative.dev/visibility' && label.value === 'cluster-local',
+      ),
+      /kn service create backend[^\n]*\\\n(?:[^\n]*\\\n)*?[^\n]*--cluster-local/.test(readme),
+    ];
+    const dockerUsers = await Promise.all(
+      (['backend', 'frontend'] as const).map(async (name) =>
+        /^USER [1-9]\d*/m.test(await readFile(join(functionDirectory(name), 'Dockerfile'), 'utf8')),
+      ),
+    );
+    // runAsNonRoot on the container, or on the pod for all its containers.
+    interface PodSpec {
+      securityContext?: { runAsNonRoot?: boolean };
+      containers?: { securityContext?: { runAsNonRoot?: boolean } }[];
+    }
+    const pods = objects.flatMap((object) => {
+      const pod = (object.spec as { template?: { spec?: PodSpec } } | undefined)?.template?.spec;
+      return pod ? [pod] : [];
+    });
+    const nonRoot = pods.filter((pod) =>
+      (pod.containers ?? []).every(
+        (container) => (container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true,
+      ),
+    );
+    const { frontend, jaeger } = await processes.tracedSystem({ backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' } });
+    const response = await fetch(`${frontend.url}/?email=someone@example.com`, {
+      headers: { 'user-agent': 'secret-agent/1.0' },
+    });
+    const traceId = /^00-([0-9a-f]{32})-/.exec(response.headers.get('traceresponse') ?? '')?.[1] ?? '';
+    await wholeTrace(jaeger.queryUrl, traceId);
+    const text = JSON.stringify(await fetchTrace(jaeger.queryUrl, traceId));
+    const leaked = ['secret-agent', 'someone@example.com', 'client.address'].filter((needle) => text.includes(needle));
+    const putReset = await rawRequest(frontend.url, { method: 'PUT', body: '0' });
+    return [
+      {
+        scenario: 'backend cluster-local',
+        expected: 'in knative/, func.yaml and the kn command',
+        observed: `${clusterLocal.filter(Boolean).length} of 3`,
+        pass: clusterLocal.every(Boolean),
+      },
+      {
+        scenario: 'containers non-root',
+        expected: 'numeric USER in both Dockerfiles; runAsNonRoot everywhere',
+        observed: `${dockerUsers.filter(Boolean).length} of 2 Dockerfiles; ${nonRoot.length} of ${pods.length} pod templates`,
+        pass: dockerUsers.every(Boolean) && nonRoot.length === pods.length,
+      },
+      {
+        scenario: 'no user data in spans',
+        expected: 'no user agent, query or client address in the trace',
+        observed: leaked.length === 0 ? 'none found' : `found ${leaked.join(', ')}`,
+        pass: text.length > 2 && leaked.length === 0,
+      },
+      {
+        scenario: 'no endpoint sets the counter',
+        expected: 'PUT refused; POST with a body refused',
+        observed: `PUT ${putReset.status}; see bad requests`,
+        pass: putReset.status === 404,
+      },
+    ];
+  },
 };

@@ -1,24 +1,16 @@
-// The fault scenarios of `npm run faults`: each runs real processes and answers rows of
-// scenario, expected, observed, pass.
-import type { Processes } from '../system.ts';
+// The fault scenarios, in the order `npm run faults` runs them and test/faults.test.ts names them.
 import { badInput, security } from './input-scenarios.ts';
 import { concurrency, deadCollector, deadOrSlowBackend, stopUnderLoad, uncaughtError } from './runtime-scenarios.ts';
+import type { Scenario } from './scenario.ts';
 
-export interface Row {
-  scenario: string;
-  expected: string;
-  observed: string;
-  pass: boolean;
-}
+export type { Row, Scenario } from './scenario.ts';
 
-export type Scenario = (processes: Processes) => Promise<Row[]>;
-
-export const SCENARIOS: [string, Scenario][] = [
-  ['concurrency', concurrency],
-  ['dead or slow backend', deadOrSlowBackend],
-  ['dead collector', deadCollector],
-  ['stopping under load', stopUnderLoad],
-  ['uncaught errors', uncaughtError],
-  ['bad input', badInput],
-  ['security', security],
+export const SCENARIOS: readonly Scenario[] = [
+  concurrency,
+  deadOrSlowBackend,
+  deadCollector,
+  stopUnderLoad,
+  uncaughtError,
+  badInput,
+  security,
 ];
