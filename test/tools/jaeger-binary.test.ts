@@ -13,8 +13,8 @@ async function temporaryDirectory(t: import('ava').ExecutionContext): Promise<st
 }
 
 test('the cache lives outside the clone, under XDG_CACHE_HOME, keyed by version', (t) => {
-  t.is(cachedJaegerPath({ XDG_CACHE_HOME: '/c' }), '/c/knative-tracing-counter/jaeger-2.13.0/jaeger');
-  t.is(cachedJaegerPath({ HOME: '/h' }), '/h/.cache/knative-tracing-counter/jaeger-2.13.0/jaeger');
+  t.is(cachedJaegerPath({ XDG_CACHE_HOME: '/c' }), '/c/knative-tracing-counter/jaeger-2.13.0-static/jaeger');
+  t.is(cachedJaegerPath({ HOME: '/h' }), '/h/.cache/knative-tracing-counter/jaeger-2.13.0-static/jaeger');
 });
 
 test('JAEGER_BINARY wins when it is executable, and is refused clearly when it is not', async (t) => {
