@@ -4,7 +4,7 @@
 // and memory rows compare measurements that other scenarios' load would blur.
 import test from 'ava';
 import { SCENARIOS } from '../tools/faults/scenarios.ts';
-import { Processes } from '../tools/system.ts';
+import { Processes } from '../tools/local/system.ts';
 
 for (const { name, run } of SCENARIOS) {
   test.serial(name, async (t) => {

@@ -4,9 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
-import { functionDirectory, REPOSITORY_ROOT } from '../tools/functions.ts';
+import { functionDirectory, REPOSITORY_ROOT } from '../tools/functions/run.ts';
 import { JAEGER_VERSION } from '../tools/jaeger/binary.ts';
-import { type KubernetesObject, loadProjectManifests, ManifestError, validateManifest } from '../tools/manifests.ts';
+import {
+  type KubernetesObject,
+  loadProjectManifests,
+  ManifestError,
+  validateManifest,
+} from '../tools/knative/manifests.ts';
 
 const manifests = await loadProjectManifests();
 const objects = manifests.map((manifest) => manifest.object);

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { REPOSITORY_ROOT } from '../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../tools/functions/run.ts';
 import { KnUnavailableError } from '../tools/kn/binary.ts';
 import {
   EXAMPLE_REGISTRY,
@@ -16,7 +16,7 @@ import {
   servicesFromReadme,
 } from '../tools/kn/readme-commands.ts';
 import { type Difference, serviceDifferences } from '../tools/kn/service-differences.ts';
-import { type KubernetesObject, loadProjectManifests } from '../tools/manifests.ts';
+import { type KubernetesObject, loadProjectManifests } from '../tools/knative/manifests.ts';
 
 const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
 const declared = (await loadProjectManifests())

@@ -5,7 +5,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { generateSharedLib, renderCopy, SHARED_LIB_USERS, sharedLibCopy, writeSharedLib } from '../tools/shared-lib.ts';
+import {
+  generateSharedLib,
+  renderCopy,
+  SHARED_LIB_USERS,
+  sharedLibCopy,
+  writeSharedLib,
+} from '../tools/functions/shared-lib.ts';
 
 test('functions/*/src/lib are what functions/lib generates, each file marked generated', async (t) => {
   const generated = await generateSharedLib();

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { drawHistogram, histogram, percentile, summarize } from '../tools/stats.ts';
+import { drawHistogram, histogram, percentile, summarize } from '../tools/report/stats.ts';
 
 test('percentile is nearest-rank', (t) => {
   const values = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];

@@ -5,16 +5,16 @@ import { rm } from 'node:fs/promises';
 import test, { type ExecutionContext } from 'ava';
 import { namespaceExists, namespacePids } from '../../tools/cluster/netns.ts';
 import { clusterPaths, isRunning } from '../../tools/cluster/state.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
-import { type Child, spawnChild, waitFor } from '../../tools/process.ts';
-import { runCommand } from '../../tools/run-command.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { type Child, spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { runCommand } from '../../tools/processes/run-command.ts';
 
 const name = `cmd-test-${process.pid}`;
 const namespace = `ktc-${name}`;
 
 /** The command, as `npm run cluster --` runs it (node itself, so that SIGKILL reaches it, not npm). */
 function cluster(args: string[]): Child {
-  return spawnChild('cluster', process.execPath, ['tools/cluster.ts', ...args, '--name', name], {
+  return spawnChild('cluster', process.execPath, ['tools/commands/cluster.ts', ...args, '--name', name], {
     cwd: REPOSITORY_ROOT,
     env: process.env,
   });
@@ -103,7 +103,9 @@ test.serial(
 
 test('a bad name or command is refused with the usage, status 2', async (t) => {
   for (const args of [['up', '--name', 'Bad_Name'], ['start'], [], ['down', '--node']]) {
-    const child = spawnChild('cluster', process.execPath, ['tools/cluster.ts', ...args], { cwd: REPOSITORY_ROOT });
+    const child = spawnChild('cluster', process.execPath, ['tools/commands/cluster.ts', ...args], {
+      cwd: REPOSITORY_ROOT,
+    });
     const { code } = await child.exited;
     t.is(code, 2, args.join(' '));
     t.regex(child.output(), /Usage: npm run cluster -- up \[--node\] \| down \| status/);

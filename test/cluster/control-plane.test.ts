@@ -13,9 +13,9 @@ import { type ClusterBinaries, requireClusterBinaries } from '../../tools/cluste
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
-import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
-import { waitFor } from '../../tools/process.ts';
-import { runCommand } from '../../tools/run-command.ts';
+import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
+import { waitFor } from '../../tools/processes/process.ts';
+import { runCommand } from '../../tools/processes/run-command.ts';
 
 const name = `cp-test-${process.pid}`;
 let cluster: RunningCluster | undefined;

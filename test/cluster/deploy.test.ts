@@ -10,10 +10,10 @@ import test, { type ExecutionContext } from 'ava';
 import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
 import { applyObject, FIELD_MANAGER, loadKubeConfig, objectClient } from '../../tools/deploy/cluster.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { checkObjects } from '../../tools/knative/checker.ts';
-import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 import { copyOf, type KnativeService, refusedServices } from '../helpers/knative-cases.ts';
 import { kubeconfigWithoutPermissions, kubeconfigWithWrongCa } from '../helpers/kubeconfigs.ts';
 
@@ -36,7 +36,7 @@ function running(): RunningCluster {
 async function deploy(t: ExecutionContext, args: string[], kubeconfig = running().kubeconfig) {
   const home = await mkdtemp(join(tmpdir(), 'deploy-home-'));
   t.teardown(() => rm(home, { recursive: true, force: true }));
-  const child = spawnChild('deploy', process.execPath, ['tools/deploy.ts', ...args], {
+  const child = spawnChild('deploy', process.execPath, ['tools/commands/deploy.ts', ...args], {
     cwd: REPOSITORY_ROOT,
     env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kubeconfig },
   });

@@ -16,13 +16,13 @@ import { clusterPids, type RunningCluster, startCluster } from '../../tools/clus
 import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
-import { findJaeger, type JaegerSource } from '../../tools/diagnose/jaeger-source.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTrace, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
+import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import { readmeKnCommands, runKnCommandOnCluster } from '../../tools/kn/readme-commands.ts';
-import { spawnChild, waitFor } from '../../tools/process.ts';
-import { runCommand } from '../../tools/run-command.ts';
+import { spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { runCommand } from '../../tools/processes/run-command.ts';
 
 const FRONTEND_HOST = `frontend.default.${DOMAIN}`;
 const VISIT = /^Hello, World!\n+You're visitor number (\d+) in here!\n*$/;
@@ -69,11 +69,11 @@ async function kubectl(args: string[], input?: string): Promise<string> {
   return stdout;
 }
 
-/** A command of ours (`tools/<file>`) as a user runs it, with only KUBECONFIG pointing anywhere. */
+/** A command of ours (`tools/commands/<file>`) as a user runs it, with only KUBECONFIG pointing anywhere. */
 async function runTool(t: ExecutionContext, file: string, args: string[]) {
   const home = await mkdtemp(join(tmpdir(), 'knative-home-'));
   t.teardown(() => rm(home, { recursive: true, force: true }));
-  const child = spawnChild(file, process.execPath, [`tools/${file}`, ...args], {
+  const child = spawnChild(file, process.execPath, [`tools/commands/${file}`, ...args], {
     cwd: REPOSITORY_ROOT,
     env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: running().kubeconfig },
   });
@@ -258,7 +258,7 @@ test.serial("one visit's trace: our 8 spans, Knative's and Traefik's, connected 
     ['traefik'],
   );
   // npm run trace draws it, finding the cluster's Jaeger as diagnose does.
-  const drawn = await runTool(t, 'show-trace.ts', [answer.traceId ?? '']);
+  const drawn = await runTool(t, 'trace.ts', [answer.traceId ?? '']);
   t.is(drawn.code, 0, drawn.output);
   for (const service of EVERY_HOP) t.regex(drawn.output, new RegExp(`^\\S* *${service.replace('/', '\\/')} `, 'm'));
   t.log(

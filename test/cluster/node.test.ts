@@ -17,9 +17,9 @@ import { CLUSTER_DNS_IP } from '../../tools/cluster/node/dns.ts';
 import { NODE_IP, POD_CIDR } from '../../tools/cluster/node/network.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
-import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
-import { waitFor } from '../../tools/process.ts';
-import { runCommand } from '../../tools/run-command.ts';
+import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
+import { waitFor } from '../../tools/processes/process.ts';
+import { runCommand } from '../../tools/processes/run-command.ts';
 
 const name = `node-test-${process.pid}`;
 let cluster: RunningCluster | undefined;

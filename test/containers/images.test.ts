@@ -4,7 +4,7 @@ import test from 'ava';
 import { baseImageName } from '../../tools/containers/base-image.ts';
 import { ensureFunctionImage, imageName } from '../../tools/containers/images.ts';
 import { podmanOk, ULIMITS } from '../../tools/containers/podman.ts';
-import type { FunctionName } from '../../tools/functions.ts';
+import type { FunctionName } from '../../tools/functions/run.ts';
 
 const FUNCTIONS: FunctionName[] = ['backend', 'frontend'];
 

@@ -5,8 +5,8 @@ import test from 'ava';
 import { podman, podmanOk } from '../../tools/containers/podman.ts';
 import { type RunningContainer, startFunctionContainer } from '../../tools/containers/run.ts';
 import { countReceivedRequests } from '../../tools/faults/in-flight.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { waitFor } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 import { tag, traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestJaeger, startTestSystem } from '../helpers/system.ts';
 

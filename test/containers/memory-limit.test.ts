@@ -4,7 +4,7 @@ import test from 'ava';
 import { measureLoad } from '../../tools/bench/throughput.ts';
 import { cgroupMemory, containerPid } from '../../tools/containers/memory.ts';
 import { type RunningContainer, startFunctionContainer } from '../../tools/containers/run.ts';
-import { findFreePort } from '../../tools/ports.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
 import { startTestJaeger } from '../helpers/system.ts';
 
 const CONNECTIONS = 64;

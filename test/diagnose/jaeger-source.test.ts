@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { findJaeger, JaegerNotFoundError } from '../../tools/diagnose/jaeger-source.ts';
-import { findFreePort } from '../../tools/ports.ts';
+import { findJaeger, JaegerNotFoundError } from '../../tools/jaeger/source.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
 
 test('an explicit --jaeger is used as given', async (t) => {
   const source = await findJaeger('http://jaeger.example:16686/', {});

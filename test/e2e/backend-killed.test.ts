@@ -2,10 +2,10 @@
 // on its span, and recovers by itself when a backend is back on the same address.
 import test from 'ava';
 import { countReceivedRequests, requestProbeEnv } from '../../tools/faults/in-flight.ts';
-import { ENTRIES } from '../../tools/functions.ts';
+import { ENTRIES } from '../../tools/functions/run.ts';
 import { fetchTrace } from '../../tools/jaeger/query.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { waitFor } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 import { tag, traceIdOf } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 

@@ -2,7 +2,7 @@
 // rate, and once the collector is back new visits' traces arrive.
 import test from 'ava';
 import { freeJaegerPorts } from '../../tools/jaeger/run.ts';
-import { waitFor } from '../../tools/process.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 

@@ -2,10 +2,10 @@
 // name the step that was made slow, and only that one.
 import test, { type ExecutionContext } from 'ava';
 import type { Diagnosis } from '../../tools/diagnose/analyze.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { spawnChild, waitFor } from '../../tools/process.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
 async function npmRun(t: ExecutionContext, script: string, args: string[]) {

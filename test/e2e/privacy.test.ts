@@ -1,6 +1,6 @@
 // No user data in spans: the client's address, its user agent and the query string never reach Jaeger.
 import test from 'ava';
-import { ENTRIES } from '../../tools/functions.ts';
+import { ENTRIES } from '../../tools/functions/run.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
 

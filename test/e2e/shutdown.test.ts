@@ -1,6 +1,6 @@
 // Told to stop, a function flushes its queued spans before it exits: none are lost.
 import test from 'ava';
-import { ENTRIES } from '../../tools/functions.ts';
+import { ENTRIES } from '../../tools/functions/run.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
 

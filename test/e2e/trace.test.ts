@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import test from 'ava';
-import { ENTRIES } from '../../tools/functions.ts';
+import { ENTRIES } from '../../tools/functions/run.ts';
 import {
   type JaegerSpan,
   type JaegerTrace,

@@ -2,7 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { BackendError, BackendTimeoutError, createCounterClient } from '../../functions/frontend/src/counter-client.ts';
-import { findFreePort } from '../../tools/ports.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
 
 /** A real HTTP server standing in for the backend, closed in teardown. */
 async function serve(t: ExecutionContext, listener: RequestListener): Promise<URL> {

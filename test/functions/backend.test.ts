@@ -3,7 +3,7 @@
 // and against the container image itself, run as Knative runs it. They read no trace (only the
 // traceresponse header), so one Jaeger serves them all.
 import test, { type ExecutionContext } from 'ava';
-import { ALL_ENTRIES, type Entry } from '../../tools/functions.ts';
+import { ALL_ENTRIES, type Entry } from '../../tools/functions/run.ts';
 import { baseEnv, sharedTestJaeger, spawnTestFunction, startTestFunction } from '../helpers/system.ts';
 
 const fileJaeger = sharedTestJaeger(test);

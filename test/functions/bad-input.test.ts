@@ -4,8 +4,8 @@
 import test from 'ava';
 import { BAD_REQUESTS, expectedStatus } from '../../tools/faults/bad-requests.ts';
 import { checkTraceContext, recordedTraces } from '../../tools/faults/trace-context.ts';
-import { ALL_ENTRIES } from '../../tools/functions.ts';
-import { rawRequest } from '../../tools/raw-http.ts';
+import { ALL_ENTRIES } from '../../tools/functions/run.ts';
+import { rawRequest } from '../../tools/processes/raw-http.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
 
 for (const entry of ALL_ENTRIES) {

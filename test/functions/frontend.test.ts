@@ -4,8 +4,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
-import { ALL_ENTRIES } from '../../tools/functions.ts';
-import { findFreePort } from '../../tools/ports.ts';
+import { ALL_ENTRIES } from '../../tools/functions/run.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
 import { baseEnv, spawnTestFunction, startTestFunction, startTestSystem } from '../helpers/system.ts';
 
 const QUICK_LAG = { LAG_MIN_MS: '0', LAG_MAX_MS: '20' };

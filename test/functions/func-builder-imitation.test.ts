@@ -8,9 +8,9 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { type FunctionName, functionDirectory, waitForFunction } from '../../tools/functions.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { type FunctionName, functionDirectory, waitForFunction } from '../../tools/functions/run.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 

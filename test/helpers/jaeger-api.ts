@@ -1,6 +1,6 @@
 // Reads traces back from Jaeger's query API, polling until they are complete.
 import { fetchTrace, type JaegerTrace } from '../../tools/jaeger/query.ts';
-import { waitFor } from '../../tools/process.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 
 export type { JaegerSpan, JaegerTrace } from '../../tools/jaeger/query.ts';
 export { parentOf, serviceOf, tagOf as tag } from '../../tools/jaeger/query.ts';

@@ -1,7 +1,7 @@
 // Knative Services broken in one way each, from the project's good ones, with the message Knative
 // answers: judged by Knative's code out of cluster (test/knative/check.test.ts) and by the real
 // webhook of a running cluster (test/cluster/deploy.test.ts), which must agree.
-import type { KubernetesObject, Manifest } from '../../tools/manifests.ts';
+import type { KubernetesObject, Manifest } from '../../tools/knative/manifests.ts';
 
 interface Container {
   ports: { containerPort: number }[];

@@ -8,11 +8,11 @@ import {
   functionCommand,
   functionDirectory,
   type RunningFunction,
-} from '../../tools/functions.ts';
+} from '../../tools/functions/run.ts';
 import type { JaegerPorts, RunningJaeger } from '../../tools/jaeger/run.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { type Child, spawnChild } from '../../tools/process.ts';
-import { cleanEnv, Processes } from '../../tools/system.ts';
+import { cleanEnv, Processes } from '../../tools/local/system.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { type Child, spawnChild } from '../../tools/processes/process.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
 export const baseEnv = cleanEnv;

@@ -4,11 +4,11 @@
 // in one way each, from the good ones, are refused with Knative's own message.
 import test from 'ava';
 import { parseAllDocuments } from 'yaml';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { servicesFromReadme } from '../../tools/kn/readme-commands.ts';
 import { checkObjects, type KnativeVerdict, requireChecker } from '../../tools/knative/checker.ts';
-import { type KubernetesObject, loadProjectManifests } from '../../tools/manifests.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 import { copyOf, type KnativeService, refusedServices } from '../helpers/knative-cases.ts';
 
 const env = process.env;
@@ -48,7 +48,7 @@ test('every manifest is admitted; those in knative/ are validated by Knative, wi
 for (const registry of [undefined, 'registry.example/alice']) {
   const args = registry ? ['--dry-run', '--registry', registry] : ['--dry-run'];
   test(`what \`npm run deploy -- ${args.join(' ')}\` prints is admitted`, async (t) => {
-    const deploy = spawnChild('deploy', process.execPath, ['tools/deploy.ts', ...args], {
+    const deploy = spawnChild('deploy', process.execPath, ['tools/commands/deploy.ts', ...args], {
       cwd: REPOSITORY_ROOT,
       env: { PATH: env.PATH },
     });

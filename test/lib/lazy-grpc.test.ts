@@ -3,8 +3,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { functionDirectory } from '../../tools/functions.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { functionDirectory } from '../../tools/functions/run.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 import { waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestJaeger } from '../helpers/system.ts';
 

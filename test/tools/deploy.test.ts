@@ -8,10 +8,10 @@ import test, { type ExecutionContext } from 'ava';
 import { parseAllDocuments } from 'yaml';
 import { PlanError, planDeploy } from '../../tools/deploy/plan.ts';
 import { notReadyMessage, readinessOf, type ServiceState, statusChanges } from '../../tools/deploy/readiness.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
-import { loadProjectManifests } from '../../tools/manifests.ts';
-import { findFreePort } from '../../tools/ports.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { loadProjectManifests } from '../../tools/knative/manifests.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 
 async function deploy(t: ExecutionContext, args: string[], env: NodeJS.ProcessEnv = {}) {
   const home = await mkdtemp(join(tmpdir(), 'deploy-test-'));

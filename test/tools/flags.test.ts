@@ -1,6 +1,6 @@
 // The whole-number flags of load, diagnose and deploy: one reading, one message.
 import test from 'ava';
-import { FlagValueError, parseWholeNumberFlag } from '../../tools/flags.ts';
+import { FlagValueError, parseWholeNumberFlag } from '../../tools/cli/flags.ts';
 
 const accepted: [string, { min?: number; unit?: string }, number][] = [
   ['1', {}, 1],

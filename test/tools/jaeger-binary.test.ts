@@ -2,9 +2,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { buildJaeger, cachedJaegerPath, JaegerUnavailableError, locateJaeger } from '../../tools/jaeger/binary.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 
 async function temporaryDirectory(t: import('ava').ExecutionContext): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'jaeger-binary-test-'));
@@ -54,7 +54,7 @@ test('without Go, the build fails with the alternatives named', async (t) => {
 
 test('npm run setup without Go and without a cache exits 1 with that message', async (t) => {
   const directory = await temporaryDirectory(t);
-  const child = spawnChild('setup', process.execPath, ['tools/setup.ts'], {
+  const child = spawnChild('setup', process.execPath, ['tools/commands/setup.ts'], {
     cwd: REPOSITORY_ROOT,
     env: { XDG_CACHE_HOME: directory, PATH: directory },
   });

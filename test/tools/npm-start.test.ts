@@ -1,9 +1,9 @@
 // The README's `npm start`, run for real (on free ports), then stopped the way Ctrl-C stops it.
 import test from 'ava';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
-import { findFreePort, onFreePorts } from '../../tools/ports.ts';
-import { spawnChild, waitFor } from '../../tools/process.ts';
+import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
+import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
 

@@ -3,13 +3,13 @@ import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { REPOSITORY_ROOT } from '../../tools/functions.ts';
-import { spawnChild } from '../../tools/process.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
 
 // Each process asks for ports and binds none of them: the kernel alone would soon repeat one
 // (about six repeats are expected among 400 of its picks).
 const ASK = `
-  import { findFreePort } from './tools/ports.ts';
+  import { findFreePort } from './tools/processes/ports.ts';
   const ports = [];
   for (let index = 0; index < 100; index += 1) ports.push(await findFreePort());
   console.log(JSON.stringify(ports));

@@ -1,6 +1,6 @@
 // A child's output is kept as a bounded tail, while every line still reaches those who listen.
 import test from 'ava';
-import { countLines, keepTail, spawnChild } from '../../tools/process.ts';
+import { countLines, keepTail, spawnChild } from '../../tools/processes/process.ts';
 
 const tails: [string, number, string][] = [
   ['short\n', 100, 'short\n'],

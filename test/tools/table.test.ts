@@ -1,5 +1,5 @@
 import test from 'ava';
-import { renderTable } from '../../tools/table.ts';
+import { renderTable } from '../../tools/report/table.ts';
 
 test('columns line up, numbers to the right, in Markdown pipe form', (t) => {
   t.is(

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { JaegerSpan, JaegerTrace } from '../../tools/jaeger/query.ts';
-import { drawWaterfall, formatDuration, orderSpans } from '../../tools/trace/waterfall.ts';
+import { drawWaterfall, formatDuration, orderSpans } from '../../tools/report/waterfall.ts';
 
 function span(id: string, name: string, start: number, duration: number, parent?: string, process = 'p1'): JaegerSpan {
   return {

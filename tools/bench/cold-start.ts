@@ -1,7 +1,7 @@
 // Cold start: the time from spawning a process to its first successful answer, as a user waiting
 // on Knative's scale from zero feels it (less the container's own start).
 import { spawn } from 'node:child_process';
-import { findFreePort } from '../ports.ts';
+import { findFreePort } from '../processes/ports.ts';
 
 export interface StartTarget {
   name: string;

@@ -1,6 +1,6 @@
 // Export completeness: spans created against spans that reached Jaeger, read from the collector's
 // own metric of accepted spans.
-import { waitFor } from '../process.ts';
+import { waitFor } from '../processes/process.ts';
 
 export async function acceptedSpans(metricsUrl: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();

@@ -1,7 +1,7 @@
 // Throughput and latency under a steady load (autocannon), and the peak memory of the processes
 // serving it.
 import autocannon from 'autocannon';
-import { residentMb } from '../system.ts';
+import { residentMb } from '../local/system.ts';
 
 export interface LoadFigures {
   requestsPerSecond: number;

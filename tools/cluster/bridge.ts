@@ -8,8 +8,8 @@
 import { rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, onFreePorts } from '../ports.ts';
-import type { Child } from '../process.ts';
+import { findFreePort, onFreePorts } from '../processes/ports.ts';
+import type { Child } from '../processes/process.ts';
 import { startDaemon } from './daemon.ts';
 import { insideNamespace } from './netns.ts';
 

@@ -4,7 +4,7 @@
 // Knative's controller and webhook, which present the identity of their ServiceAccount. A second CA
 // signs the front proxy's client certificate (the API server towards aggregated API servers).
 import { join } from 'node:path';
-import { mustRun } from '../run-command.ts';
+import { mustRun } from '../processes/run-command.ts';
 
 export interface KeyPair {
   cert: string;

@@ -5,7 +5,7 @@
 //   ... KUBECONFIG=cluster.kubeconfig ...
 //   await cluster.stop();
 import { join } from 'node:path';
-import { type Child, waitFor } from '../process.ts';
+import { type Child, waitFor } from '../processes/process.ts';
 import { type ApiConnection, apiConnection, apiRequest } from './api.ts';
 import {
   ensureClusterBinaries,

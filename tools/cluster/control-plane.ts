@@ -2,8 +2,8 @@
 // kube-apiserver (RBAC, client certificates) and kube-controller-manager (service account tokens,
 // Deployments to ReplicaSets to Pods). The scheduler and kubelet come with the node (node/), when asked for.
 import { join } from 'node:path';
-import type { Child } from '../process.ts';
-import { waitFor } from '../process.ts';
+import type { Child } from '../processes/process.ts';
+import { waitFor } from '../processes/process.ts';
 import { type ApiConnection, apiRequest, getInside } from './api.ts';
 import type { ClusterBinaries } from './binaries.ts';
 import type { ClusterCertificates } from './certificates.ts';

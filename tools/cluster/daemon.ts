@@ -1,7 +1,7 @@
 // The cluster's long-running processes: spawnChild's children (own process group, killed if the owner
 // exits, stopped with SIGTERM then SIGKILL), whose output goes to a log file and of which only the
 // last lines stay in memory, for error messages.
-import { type Child, spawnChild } from '../process.ts';
+import { type Child, spawnChild } from '../processes/process.ts';
 
 const TAIL_CHARACTERS = 16_384;
 

@@ -1,6 +1,6 @@
 // Endpoints and an EndpointSlice that lead a selector-less Service to a process inside the cluster's
 // namespace rather than to pods: Knative's webhook, and the API server behind the `kubernetes` Service.
-import type { KubernetesObject } from '../manifests.ts';
+import type { KubernetesObject } from '../knative/manifests.ts';
 
 export interface ProcessEndpoint {
   service: string;

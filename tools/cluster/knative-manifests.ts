@@ -8,8 +8,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubernetesObject } from '../manifests.ts';
-import { mustRun } from '../run-command.ts';
+import type { KubernetesObject } from '../knative/manifests.ts';
+import { mustRun } from '../processes/run-command.ts';
 import { processEndpoints } from './endpoints.ts';
 
 export const KNATIVE_NAMESPACE = 'knative-serving';

@@ -4,10 +4,10 @@
 // they run in their pods: knative-on-node.ts).
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KubernetesObject } from '../manifests.ts';
-import type { Child } from '../process.ts';
-import { waitFor } from '../process.ts';
-import { mustRun } from '../run-command.ts';
+import type { KubernetesObject } from '../knative/manifests.ts';
+import type { Child } from '../processes/process.ts';
+import { waitFor } from '../processes/process.ts';
+import { mustRun } from '../processes/run-command.ts';
 import { type ApiConnection, apiRequest, getInside } from './api.ts';
 import { KNATIVE_SERVING_MODULE_DIR } from './binaries.ts';
 import { type Launch, startInside } from './control-plane.ts';

@@ -4,7 +4,7 @@
 // `nsenter --net=` (not `ip netns exec`, which remounts /sys and would hide cgroups from a kubelet).
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mustRun, runCommand } from '../run-command.ts';
+import { mustRun, runCommand } from '../processes/run-command.ts';
 import { isRunning } from './state.ts';
 
 /** The namespace's own address, on its loopback: Endpoints point here. */

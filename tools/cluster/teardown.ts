@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { Child } from '../process.ts';
+import type { Child } from '../processes/process.ts';
 import { deleteNamespace, killNamespaceProcesses } from './netns.ts';
 import { type ClusterPaths, removeRecord } from './state.ts';
 

@@ -8,8 +8,8 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '../functions.ts';
-import { spawnChild } from '../process.ts';
+import { REPOSITORY_ROOT } from '../functions/run.ts';
+import { spawnChild } from '../processes/process.ts';
 import { imageExists, podmanOk } from './podman.ts';
 
 /** The npm the stand-in carries (npm 11, as Node 24's images do), pinned. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { IMAGE_PREFIX } from '../deploy/plan.ts';
-import { type FunctionName, functionDirectory } from '../functions.ts';
+import { type FunctionName, functionDirectory } from '../functions/run.ts';
 import { ensureBaseImage } from './base-image.ts';
 import { GLOBAL_FLAGS, imageLabel, podmanOk, ULIMITS } from './podman.ts';
 

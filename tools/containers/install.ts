@@ -1,7 +1,7 @@
 // podman (with runc and slirp4netns) and debootstrap come from Debian's packages. When one is
 // missing, the project installs them, as it builds Jaeger when Jaeger is missing: as root with
 // apt-get, else it says which command to run.
-import { spawnChild } from '../process.ts';
+import { spawnChild } from '../processes/process.ts';
 
 /** Each package has a command of its own name. */
 export const CONTAINER_PACKAGES = ['podman', 'runc', 'slirp4netns', 'debootstrap'] as const;

@@ -2,9 +2,9 @@
 // the memory limit, the environment, PORT and the K_* variables Knative sets. Read from the manifest,
 // so that the containers the tests run are the containers the manifests describe.
 import { join } from 'node:path';
-import type { FunctionName } from '../functions.ts';
-import { REPOSITORY_ROOT } from '../functions.ts';
-import { readManifests } from '../manifests.ts';
+import type { FunctionName } from '../functions/run.ts';
+import { REPOSITORY_ROOT } from '../functions/run.ts';
+import { readManifests } from '../knative/manifests.ts';
 
 export interface SecurityContext {
   runAsNonRoot?: boolean;

@@ -1,7 +1,7 @@
 // The one place that runs podman: short commands with their output, and a clear error when podman
 // is missing. Containers need lower resource limits than runc asks for by default on this kind of
 // machine (see ULIMITS), so every build and run passes them.
-import { spawnChild } from '../process.ts';
+import { spawnChild } from '../processes/process.ts';
 
 export class PodmanError extends Error {
   override name = 'PodmanError';

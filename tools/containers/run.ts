@@ -3,8 +3,8 @@
 // slirp4netns gives that namespace a way to the host's loopback only (10.0.2.2) and publishes the
 // container's 8080 on 127.0.0.1: no traffic leaves this machine's loopback.
 import { REQUEST_PROBE_FILE } from '../faults/in-flight.ts';
-import { type FunctionName, type RunningFunction, waitForFunctionOutput } from '../functions.ts';
-import { type Child, spawnChild, waitForHttp } from '../process.ts';
+import { type FunctionName, type RunningFunction, waitForFunctionOutput } from '../functions/run.ts';
+import { type Child, spawnChild, waitForHttp } from '../processes/process.ts';
 import { imageName } from './images.ts';
 import { knativeVariables, manifestContainer, podmanMemory, securityFlags } from './knative-container.ts';
 import { GLOBAL_FLAGS, podman, ULIMITS } from './podman.ts';

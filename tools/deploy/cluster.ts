@@ -11,7 +11,7 @@ import {
   PatchStrategy,
   VersionApi,
 } from '@kubernetes/client-node';
-import { describe, type KubernetesObject } from '../manifests.ts';
+import { describe, type KubernetesObject } from '../knative/manifests.ts';
 import { notReadyMessage, type Readiness, readinessOf, type ServiceState, statusChanges } from './readiness.ts';
 
 export const FIELD_MANAGER = 'knative-tracing-counter';

@@ -1,6 +1,6 @@
 // The command line of `npm run deploy`, read once: a bad or missing option is a UsageError (exit 2).
 import { parseArgs } from 'node:util';
-import { FlagValueError, parseWholeNumberFlag } from '../flags.ts';
+import { FlagValueError, parseWholeNumberFlag } from '../cli/flags.ts';
 import { IMAGE_PREFIX } from './plan.ts';
 
 export const USAGE =

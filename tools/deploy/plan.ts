@@ -1,6 +1,6 @@
 // What `npm run deploy` applies, computed from the manifests alone: no cluster needed.
 import { stringify } from 'yaml';
-import type { KubernetesObject, Manifest } from '../manifests.ts';
+import type { KubernetesObject, Manifest } from '../knative/manifests.ts';
 
 /** The images built from functions/*\/Dockerfile are named knative-tracing-counter/<function>:<version>. */
 export const IMAGE_PREFIX = 'knative-tracing-counter/';

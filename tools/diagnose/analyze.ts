@@ -3,7 +3,7 @@
 // holds most of it.
 import type { JaegerTrace } from '../jaeger/query.ts';
 import { serviceOf } from '../jaeger/query.ts';
-import { percentile } from '../stats.ts';
+import { percentile } from '../report/stats.ts';
 import { criticalPath, selfTimes } from './critical-path.ts';
 
 export interface OperationStats {

@@ -2,7 +2,7 @@
 // trace drawn as a waterfall with its critical path marked.
 import type { JaegerTrace } from '../jaeger/query.ts';
 import { formatMs } from '../load/report.ts';
-import { drawWaterfall } from '../trace/waterfall.ts';
+import { drawWaterfall } from '../report/waterfall.ts';
 import type { Diagnosis } from './analyze.ts';
 import { criticalPath } from './critical-path.ts';
 

@@ -1,8 +1,8 @@
 // Bad requests a hostile or careless client sends, each with the precise status it must get from
 // each entry of the backend and, for trace context headers, what becomes of the caller's trace; none
 // of them may change the counter. Used by the tests and by `npm run faults`.
-import type { Entry, ProcessEntry } from '../functions.ts';
-import type { RawRequest } from '../raw-http.ts';
+import type { Entry, ProcessEntry } from '../functions/run.ts';
+import type { RawRequest } from '../processes/raw-http.ts';
 import { callerTraceparent, type TraceContextOutcome } from './trace-context.ts';
 
 export interface BadRequestCase {

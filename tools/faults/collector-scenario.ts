@@ -3,9 +3,9 @@
 import { freeJaegerPorts } from '../jaeger/run.ts';
 import { formatMs } from '../load/report.ts';
 import { runLoad, type VisitResult } from '../load/run.ts';
-import { waitFor } from '../process.ts';
-import { percentile } from '../stats.ts';
-import { cleanEnv, type Processes, residentMb } from '../system.ts';
+import { cleanEnv, type Processes, residentMb } from '../local/system.ts';
+import { waitFor } from '../processes/process.ts';
+import { percentile } from '../report/stats.ts';
 import type { Scenario } from './scenario.ts';
 import { wholeTrace } from './whole-trace.ts';
 

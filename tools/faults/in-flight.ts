@@ -1,7 +1,7 @@
 // Requests in flight inside a function process, seen through request-probe.ts: for scenarios that
 // must act (send SIGTERM, kill a process) while a request is being served, not after a guessed delay.
 import { fileURLToPath } from 'node:url';
-import { type Child, countLines } from '../process.ts';
+import { type Child, countLines } from '../processes/process.ts';
 
 const PROBE = new URL('request-probe.ts', import.meta.url).href;
 

@@ -2,13 +2,13 @@
 // visits in flight, an uncaught error. Each scenario runs both process entries where the test it
 // replaced did, and its rows hold everything that test asserted.
 import { join } from 'node:path';
-import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions.ts';
+import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
 import { fetchTrace } from '../jaeger/query.ts';
 import { formatMs } from '../load/report.ts';
 import { runLoad } from '../load/run.ts';
-import { findFreePort } from '../ports.ts';
-import { spawnChild, waitFor } from '../process.ts';
-import { cleanEnv } from '../system.ts';
+import { cleanEnv } from '../local/system.ts';
+import { findFreePort } from '../processes/ports.ts';
+import { spawnChild, waitFor } from '../processes/process.ts';
 import { countReceivedRequests, requestProbeEnv } from './in-flight.ts';
 import type { Row, Scenario } from './scenario.ts';
 import { wholeTrace } from './whole-trace.ts';

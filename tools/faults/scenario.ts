@@ -1,6 +1,6 @@
 // What a fault scenario is, apart from the list of them (scenarios.ts), so that the modules that
 // define scenarios and the list that names them do not import each other.
-import type { Processes } from '../system.ts';
+import type { Processes } from '../local/system.ts';
 
 /** One expectation of a scenario, as `npm run faults` shows it and as test/faults.test.ts asserts it. */
 export interface Row {

@@ -2,8 +2,8 @@
 // from the answer's traceresponse and from the server span in Jaeger. Used by the bad-input tests and
 // by `npm run faults`, so that both hold the functions to the same outcome.
 import { fetchTrace, type JaegerTrace, tagOf } from '../jaeger/query.ts';
-import { waitFor } from '../process.ts';
-import { rawRequest } from '../raw-http.ts';
+import { waitFor } from '../processes/process.ts';
+import { rawRequest } from '../processes/raw-http.ts';
 
 /** A valid traceparent of a caller: its trace id, its span id, and flags (01 sampled, 00 not). */
 export const callerTraceparent = (traceId: string, flags = '01') => `00-${traceId}-b7ad6b7169203331-${flags}`;

@@ -4,7 +4,7 @@
 import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../processes/run-command.ts';
 
 export class GoBuildError extends Error {
   override name = 'GoBuildError';

@@ -1,7 +1,7 @@
 // Runs a real Jaeger v2 all-in-one (in-memory storage) with tools/jaeger/config.yaml.
 import { join } from 'node:path';
-import { findFreePort } from '../ports.ts';
-import { type Child, spawnChild, waitForHttp } from '../process.ts';
+import { findFreePort } from '../processes/ports.ts';
+import { type Child, spawnChild, waitForHttp } from '../processes/process.ts';
 import { JAEGER_MODULE_DIR } from './binary.ts';
 
 export interface JaegerPorts {

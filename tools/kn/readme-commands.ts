@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPOSITORY_ROOT } from '../functions.ts';
-import { describe, type KubernetesObject } from '../manifests.ts';
-import { spawnChild } from '../process.ts';
+import { REPOSITORY_ROOT } from '../functions/run.ts';
+import { describe, type KubernetesObject } from '../knative/manifests.ts';
+import { spawnChild } from '../processes/process.ts';
 import { requireKn } from './binary.ts';
 
 /** What `$REGISTRY` stands for unless the caller says otherwise: the README's own example. */

@@ -1,6 +1,6 @@
 // Field-by-field comparison of two Knative Services, e.g. the one `kn service create` writes and the
 // one knative/ declares: the answer is the paths of the fields whose values differ.
-import type { KubernetesObject } from '../manifests.ts';
+import type { KubernetesObject } from '../knative/manifests.ts';
 
 /**
  * Knative's defaults (config-defaults and the revision defaults, Knative 1.23) for fields a command

@@ -7,8 +7,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildProgress, buildGoBinary, GoBuildError, isExecutable, projectCacheDirectory } from '../go/build.ts';
-import type { KubernetesObject } from '../manifests.ts';
-import { runCommand } from '../run-command.ts';
+import { runCommand } from '../processes/run-command.ts';
+import type { KubernetesObject } from './manifests.ts';
 
 /** knative.dev/serving v0.50.0 is Knative Serving 1.23 (see check/go.mod). */
 export const KNATIVE_SERVING_VERSION = 'v0.50.0';

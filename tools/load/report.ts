@@ -1,5 +1,5 @@
 // What a load run showed: latency, the visitor numbers, errors, and the slowest visits.
-import { type Bin, drawHistogram, histogram, type Summary, summarize } from '../stats.ts';
+import { type Bin, drawHistogram, histogram, type Summary, summarize } from '../report/stats.ts';
 import type { VisitResult } from './run.ts';
 
 export interface LoadReport {

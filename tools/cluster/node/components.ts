@@ -3,7 +3,7 @@
 // bindings know: system:kube-scheduler, system:kube-proxy.
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { Child } from '../../process.ts';
+import type { Child } from '../../processes/process.ts';
 import { createLeaf } from '../certificates.ts';
 import { API_SERVER_PORT, type Launch, startInside } from '../control-plane.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';

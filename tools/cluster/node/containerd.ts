@@ -5,9 +5,9 @@
 // failed with "can't get final child's PID from pipe: EOF"), and no rlimits in a base runtime spec
 // (the hard `nofile` limit here is 20000; asking for more fails, and containers inherit it as it is).
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { Child } from '../../process.ts';
-import { waitFor } from '../../process.ts';
-import { runCommand } from '../../run-command.ts';
+import type { Child } from '../../processes/process.ts';
+import { waitFor } from '../../processes/process.ts';
+import { runCommand } from '../../processes/run-command.ts';
 import type { Launch } from '../control-plane.ts';
 import { inNode, startInNode } from './mount-namespace.ts';
 import { cniConfig } from './network.ts';

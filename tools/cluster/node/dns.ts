@@ -3,8 +3,8 @@
 // plugin, on the node's address, which kubelet writes into every pod's resolv.conf. It forwards
 // nothing: a name outside its zones gets REFUSED, so no pod learns anything of this machine's network.
 import { writeFile } from 'node:fs/promises';
-import type { Child } from '../../process.ts';
-import { waitFor } from '../../process.ts';
+import type { Child } from '../../processes/process.ts';
+import { waitFor } from '../../processes/process.ts';
 import { type ApiConnection, apiRequest, getInside } from '../api.ts';
 import { type Launch, startInside } from '../control-plane.ts';
 import { clientKubeconfig } from './components.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { imageExists, podmanOk } from '../../containers/podman.ts';
 import { type BuildProgress, buildGoBinary, isExecutable, projectCacheDirectory } from '../../go/build.ts';
 import { ensureJaeger, JAEGER_VERSION } from '../../jaeger/binary.ts';
-import type { Child } from '../../process.ts';
+import type { Child } from '../../processes/process.ts';
 import { buildClusterBinary, cachedClusterBinaryPath, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
 import { ctr } from './containerd.ts';
 import type { NodePaths } from './paths.ts';

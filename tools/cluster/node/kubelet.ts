@@ -4,8 +4,8 @@
 // of group system:nodes signed by the cluster's CA, and a serving certificate from the same CA.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import type { Child } from '../../process.ts';
-import { waitFor } from '../../process.ts';
+import type { Child } from '../../processes/process.ts';
+import { waitFor } from '../../processes/process.ts';
 import { type ApiConnection, apiRequest } from '../api.ts';
 import { createLeaf } from '../certificates.ts';
 import type { Launch } from '../control-plane.ts';

@@ -6,8 +6,8 @@
 // mount containerd and kubelet make (root filesystems, volumes, pod network namespaces) goes with it.
 
 import { join } from 'node:path';
-import type { Child } from '../../process.ts';
-import { waitFor } from '../../process.ts';
+import type { Child } from '../../processes/process.ts';
+import { waitFor } from '../../processes/process.ts';
 import type { Launch } from '../control-plane.ts';
 import { startDaemon } from '../daemon.ts';
 import { namespacePath } from '../netns.ts';

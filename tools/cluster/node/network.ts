@@ -2,7 +2,7 @@
 // veth pair with both ends inside gives the node an address (NODE_IP) and a default route (through
 // GATEWAY_IP, an address nobody holds, out of the other end): ClusterIP traffic, which kube-proxy rewrites, then has a route, and
 // nothing has a way out of the namespace. Pods get addresses from POD_CIDR on a bridge inside it.
-import { mustRun } from '../../run-command.ts';
+import { mustRun } from '../../processes/run-command.ts';
 
 export const NODE_IP = '10.250.0.2';
 export const GATEWAY_IP = '10.250.0.1';

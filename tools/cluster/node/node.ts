@@ -6,8 +6,8 @@
 // processes, cgroups, state).
 import { ensureFunctionImage } from '../../containers/images.ts';
 import { IMAGE_PREFIX } from '../../deploy/plan.ts';
-import type { FunctionName } from '../../functions.ts';
-import type { Child } from '../../process.ts';
+import type { FunctionName } from '../../functions/run.ts';
+import type { Child } from '../../processes/process.ts';
 import type { ApiConnection } from '../api.ts';
 import type { NodeBinaries } from '../binaries.ts';
 import type { Launch } from '../control-plane.ts';

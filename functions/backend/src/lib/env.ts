@@ -1,4 +1,4 @@
-// Generated from functions/lib/env.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/env.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // Reading configuration from environment variables, with errors that name the variable.
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,4 +1,4 @@
-// Generated from functions/lib/http.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/http.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // A request as the core sees it, and the reply it hands back to an adapter (faas-js-runtime or express).
 
 /** What the core needs to know of a request (named apart from the global `Request`, which is fetch's). */

@@ -1,4 +1,4 @@
-// Generated from functions/lib/lazy-grpc.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/lazy-grpc.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // What the bundle (dist/tracing.mjs) gets for `import * as grpc from '@grpc/grpc-js'`: the OTLP
 // exporter's one static use of it, loading the real @grpc/grpc-js on the first call, that is at the
 // first export (after the batch processor's delay, 5 s by default, or at shutdown). Its other uses

@@ -1,4 +1,4 @@
-// Generated from functions/lib/linger.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/linger.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // Lingering close (RFC 9112, section 9.6). faas-js-runtime refuses a body over its limit with 413
 // and `Connection: close` before reading it; Node then destroys the socket while the client is
 // still sending, the client's TCP stack gets a reset, and the 413 is often lost with it (the client

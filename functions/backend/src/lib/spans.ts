@@ -1,4 +1,4 @@
-// Generated from functions/lib/spans.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/spans.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // Small helpers over @opentelemetry/api, so every span records errors and ends the same way.
 import { type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';

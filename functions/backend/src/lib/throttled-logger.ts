@@ -1,4 +1,4 @@
-// Generated from functions/lib/throttled-logger.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/throttled-logger.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // A diag logger that writes at most one line per interval, so a collector that is down for an hour
 // costs a few log lines, not one per failed export. The count of dropped lines is reported.
 import type { DiagLogger } from '@opentelemetry/api';

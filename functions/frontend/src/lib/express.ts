@@ -1,4 +1,4 @@
-// Generated from functions/lib/express.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/express.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // The express 5 side of a function, for running it as a plain container (`kn service create
 // --image`, the manifests in knative/): the same core, served by express instead of faas-js-runtime.
 import type { AddressInfo } from 'node:net';

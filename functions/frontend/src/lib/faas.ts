@@ -1,4 +1,4 @@
-// Generated from functions/lib/faas.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/faas.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // The faas-js-runtime side of a function: starting it, reading the real method, writing a Reply.
 import type { AddressInfo } from 'node:net';
 import faas, { type Context, type Function as FaasFunction, type StructuredReturn } from 'faas-js-runtime';

@@ -1,4 +1,4 @@
-// Generated from functions/lib/host-detector.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/host-detector.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // The SDK's host detector, less its one warning in containers. It reads the machine id from
 // /etc/machine-id or /var/lib/dbus/machine-id; where neither exists (container images built FROM
 // node:*-slim, and Kubernetes mounts none into pods) host.id becomes undefined and the SDK warns

@@ -1,4 +1,4 @@
-// Generated from functions/lib/lifecycle.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/lifecycle.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // How a function process ends, the same for both entries: on SIGTERM it stops taking requests,
 // lets the ones in flight finish, flushes its spans and exits 0; on an uncaught exception it says
 // so, flushes and exits 1, so that Kubernetes sees a crash (faas-js-runtime would exit 0 in silence).

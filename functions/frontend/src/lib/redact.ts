@@ -1,4 +1,4 @@
-// Generated from functions/lib/redact.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/redact.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // No user data leaves the function in a span. The HTTP instrumentation records, as the semantic
 // conventions say, the client's address and port, its user agent and the query string; they are
 // removed from each span as it ends, before any exporter sees it. The span itself goes on to the

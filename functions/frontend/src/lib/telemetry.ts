@@ -1,4 +1,4 @@
-// Generated from functions/lib/telemetry.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/telemetry.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // The telemetry preload: `node --import ./src/lib/telemetry.ts` loads it before any application
 // module, so that http and fetch are instrumented before anything requires them.
 // With OTEL_SDK_DISABLED=true it loads nothing at all, which is what tracing's cost is measured against.

@@ -1,4 +1,4 @@
-// Generated from functions/lib/tracing.ts by tools/generate-lib.ts (npm run build): do not edit.
+// Generated from functions/lib/tracing.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // Starts the OpenTelemetry SDK: traces only, exported over OTLP gRPC (to Jaeger), configured by the
 // standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*, ...).
 import type { IncomingMessage } from 'node:http';

@@ -15,10 +15,10 @@ import {
   serverOf,
   waitUntilGone,
   waitUntilReady,
-} from './deploy/cluster.ts';
-import { parseDeployOptions, USAGE, UsageError } from './deploy/options.ts';
-import { PlanError, planDeploy, renderPlan } from './deploy/plan.ts';
-import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from './manifests.ts';
+} from '../deploy/cluster.ts';
+import { parseDeployOptions, USAGE, UsageError } from '../deploy/options.ts';
+import { PlanError, planDeploy, renderPlan } from '../deploy/plan.ts';
+import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from '../knative/manifests.ts';
 
 async function main(argv: string[]): Promise<number> {
   const { mode, registry, jaegerImage, timeoutSeconds } = parseDeployOptions(argv);

@@ -2,9 +2,9 @@
 // progress, then a latency summary and histogram, the check of the visitor numbers, the errors by
 // status and the trace ids of the slowest visits. Exits 1 when a visit failed or a number repeated.
 import { parseArgs } from 'node:util';
-import { parseWholeNumberFlag } from './flags.ts';
-import { analyzeLoad, loadFailed, renderLoadReport } from './load/report.ts';
-import { type Progress, runLoad } from './load/run.ts';
+import { parseWholeNumberFlag } from '../cli/flags.ts';
+import { analyzeLoad, loadFailed, renderLoadReport } from '../load/report.ts';
+import { type Progress, runLoad } from '../load/run.ts';
 
 const usage = 'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080]';
 

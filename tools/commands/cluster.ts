@@ -4,14 +4,14 @@
 //   up       builds what is missing, starts it, says how to use it, runs until Ctrl-C or SIGTERM
 //   down     stops a running `up` from another terminal, and removes what a crashed one left
 //   status   says what runs
-import type { HostPort } from './cluster/bridge.ts';
-import { type RunningCluster, startCluster } from './cluster/cluster.ts';
-import { DOMAIN } from './cluster/knative-on-node.ts';
-import { readClusterStatus, stopClusterFromElsewhere, totalRss } from './cluster/leftovers.ts';
-import { namespacesNamed } from './cluster/netns.ts';
-import { JAEGER_IMAGE } from './cluster/node/images.ts';
-import { ClusterUsageError, DEFAULT_CLUSTER_NAME, parseClusterOptions, USAGE } from './cluster/options.ts';
-import { clusterPaths, NAMESPACE_PREFIX } from './cluster/state.ts';
+import type { HostPort } from '../cluster/bridge.ts';
+import { type RunningCluster, startCluster } from '../cluster/cluster.ts';
+import { DOMAIN } from '../cluster/knative-on-node.ts';
+import { readClusterStatus, stopClusterFromElsewhere, totalRss } from '../cluster/leftovers.ts';
+import { namespacesNamed } from '../cluster/netns.ts';
+import { JAEGER_IMAGE } from '../cluster/node/images.ts';
+import { ClusterUsageError, DEFAULT_CLUSTER_NAME, parseClusterOptions, USAGE } from '../cluster/options.ts';
+import { clusterPaths, NAMESPACE_PREFIX } from '../cluster/state.ts';
 
 const say = (line: string) => console.log(line);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;

@@ -2,11 +2,11 @@
 // preload, on faas-js-runtime, at FUNC_PORT.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Child, spawnChild, waitFor, waitForHttp } from './process.ts';
+import { type Child, spawnChild, waitFor, waitForHttp } from '../processes/process.ts';
 
 export type FunctionName = 'frontend' | 'backend';
 
-export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function functionDirectory(name: FunctionName): string {
   return join(REPOSITORY_ROOT, 'functions', name);

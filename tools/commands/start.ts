@@ -1,11 +1,11 @@
 // `npm start`: Jaeger, the backend and the frontend as real processes on this machine, as `func run`
 // would run the functions. Ctrl-C or SIGTERM stops them all: the functions first, so that their
 // last spans reach Jaeger, then Jaeger.
-import { startFunctionProcess } from './functions.ts';
-import { ensureJaeger } from './jaeger/binary.ts';
-import { startJaeger } from './jaeger/run.ts';
-import type { Child } from './process.ts';
-import { planStart, type StartPlan } from './start-plan.ts';
+import { startFunctionProcess } from '../functions/run.ts';
+import { ensureJaeger } from '../jaeger/binary.ts';
+import { startJaeger } from '../jaeger/run.ts';
+import { planStart, type StartPlan } from '../local/start-plan.ts';
+import type { Child } from '../processes/process.ts';
 
 interface Part {
   child: Child;

@@ -6,17 +6,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureColdStarts, type StartTarget } from './bench/cold-start.ts';
-import { acceptedSpans, settledAcceptedSpans } from './bench/export.ts';
-import { measureLoad } from './bench/throughput.ts';
-import { functionCommand, functionDirectory, REPOSITORY_ROOT } from './functions.ts';
-import { ensureJaeger } from './jaeger/binary.ts';
-import { runLoad } from './load/run.ts';
-import { findFreePort } from './ports.ts';
-import { spawnChild, waitForHttp } from './process.ts';
-import { percentile } from './stats.ts';
-import { cleanEnv, Processes } from './system.ts';
-import { renderTable } from './table.ts';
+import { measureColdStarts, type StartTarget } from '../bench/cold-start.ts';
+import { acceptedSpans, settledAcceptedSpans } from '../bench/export.ts';
+import { measureLoad } from '../bench/throughput.ts';
+import { functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
+import { ensureJaeger } from '../jaeger/binary.ts';
+import { runLoad } from '../load/run.ts';
+import { cleanEnv, Processes } from '../local/system.ts';
+import { findFreePort } from '../processes/ports.ts';
+import { spawnChild, waitForHttp } from '../processes/process.ts';
+import { percentile } from '../report/stats.ts';
+import { renderTable } from '../report/table.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench-results.json' } },

@@ -10,15 +10,15 @@ import {
   missingClusterBinaries,
   missingNodeBinaries,
   NODE_BINARY_NAMES,
-} from './cluster/binaries.ts';
-import { ensureBinaryImage, NODE_IMAGES } from './cluster/node/images.ts';
-import { ensureContainerd } from './cluster/node/install.ts';
-import { ensureFunctionImage } from './containers/images.ts';
-import { ensureContainerTools } from './containers/install.ts';
-import { projectCacheDirectory } from './go/build.ts';
-import { ensureJaeger } from './jaeger/binary.ts';
-import { ensureKn } from './kn/binary.ts';
-import { ensureChecker } from './knative/checker.ts';
+} from '../cluster/binaries.ts';
+import { ensureBinaryImage, NODE_IMAGES } from '../cluster/node/images.ts';
+import { ensureContainerd } from '../cluster/node/install.ts';
+import { ensureFunctionImage } from '../containers/images.ts';
+import { ensureContainerTools } from '../containers/install.ts';
+import { projectCacheDirectory } from '../go/build.ts';
+import { ensureJaeger } from '../jaeger/binary.ts';
+import { ensureKn } from '../kn/binary.ts';
+import { ensureChecker } from '../knative/checker.ts';
 
 const progress = (line: string) => console.log(line);
 

@@ -1,10 +1,10 @@
 // The processes a fault scenario or a benchmark runs, each on free ports, all stopped at the end.
 
-import { startFunctionContainer } from './containers/run.ts';
-import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from './functions.ts';
-import { locateJaeger } from './jaeger/binary.ts';
-import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from './jaeger/run.ts';
-import { findFreePort, onFreePorts } from './ports.ts';
+import { startFunctionContainer } from '../containers/run.ts';
+import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../functions/run.ts';
+import { locateJaeger } from '../jaeger/binary.ts';
+import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from '../jaeger/run.ts';
+import { findFreePort, onFreePorts } from '../processes/ports.ts';
 
 /** The environment of this process, less what would change the functions. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 // What `npm start` runs, decided from the environment alone, so that it can be tested without running it.
-import { readHttpUrl, readInteger } from '../functions/backend/src/lib/env.ts';
-import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from './jaeger/run.ts';
+import { readHttpUrl, readInteger } from '../../functions/backend/src/lib/env.ts';
+import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from '../jaeger/run.ts';
 
 export interface StartPlan {
   frontendPort: number;

@@ -1,11 +1,11 @@
 // `npm run diagnose -- [--jaeger URL] [--service frontend] [--limit 100] [--json]`: reads recent
 // traces from Jaeger and names the step that makes visits slow, with its evidence.
 import { parseArgs } from 'node:util';
-import { diagnose } from './diagnose/analyze.ts';
-import { findJaeger, JaegerNotFoundError } from './diagnose/jaeger-source.ts';
-import { renderDiagnosis } from './diagnose/report.ts';
-import { FlagValueError, parseWholeNumberFlag } from './flags.ts';
-import { fetchTraces, JaegerQueryError } from './jaeger/query.ts';
+import { FlagValueError, parseWholeNumberFlag } from '../cli/flags.ts';
+import { diagnose } from '../diagnose/analyze.ts';
+import { renderDiagnosis } from '../diagnose/report.ts';
+import { fetchTraces, JaegerQueryError } from '../jaeger/query.ts';
+import { findJaeger, JaegerNotFoundError } from '../jaeger/source.ts';
 
 const usage = 'usage: npm run diagnose -- [--jaeger URL] [--service frontend] [--limit 100] [--json]';
 

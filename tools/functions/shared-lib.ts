@@ -1,10 +1,10 @@
 // The library both functions share. Each function folder is a build context of its own (func
 // deploy, container builds), so each carries a copy of it in src/lib/. The one source is
 // functions/lib/; the copies are generated from it, each file under a header that says so, by
-// `npm run build` (tools/generate-lib.ts), and test/shared-lib.test.ts proves the committed ones current.
+// `npm run build` (tools/commands/generate-lib.ts), and test/shared-lib.test.ts proves the committed ones current.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { type FunctionName, functionDirectory, REPOSITORY_ROOT } from './functions.ts';
+import { type FunctionName, functionDirectory, REPOSITORY_ROOT } from './run.ts';
 
 export const SHARED_LIB_SOURCE = join(REPOSITORY_ROOT, 'functions', 'lib');
 export const SHARED_LIB_USERS: readonly FunctionName[] = ['backend', 'frontend'];
@@ -16,7 +16,7 @@ export function sharedLibCopy(name: FunctionName): string {
 
 /** A copy of one file: the header, then the source as it is. */
 export function renderCopy(file: string, source: string): string {
-  return `// Generated from functions/lib/${file} by tools/generate-lib.ts (npm run build): do not edit.\n${source}`;
+  return `// Generated from functions/lib/${file} by tools/commands/generate-lib.ts (npm run build): do not edit.\n${source}`;
 }
 
 /** Every file of a copy, by name in order, as `source` generates it. */

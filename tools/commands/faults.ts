@@ -1,10 +1,10 @@
 // `npm run faults`: runs the fault scenarios against the local system (real processes, a real
 // Jaeger) and prints a table of scenario, expected, observed and pass. Exits 1 when any fails.
 
-import { type Row, SCENARIOS } from './faults/scenarios.ts';
-import { ensureJaeger } from './jaeger/binary.ts';
-import { Processes } from './system.ts';
-import { renderTable } from './table.ts';
+import { type Row, SCENARIOS } from '../faults/scenarios.ts';
+import { ensureJaeger } from '../jaeger/binary.ts';
+import { Processes } from '../local/system.ts';
+import { renderTable } from '../report/table.ts';
 
 await ensureJaeger(process.env, (line) => console.error(line));
 const rows: Row[] = [];

@@ -6,7 +6,7 @@ import { Service as KnativeService } from '@kubernetes-models/knative/serving.kn
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import { REPOSITORY_ROOT } from './functions.ts';
+import { REPOSITORY_ROOT } from '../functions/run.ts';
 
 export interface KubernetesObject {
   apiVersion: string;

@@ -2,9 +2,9 @@
 // waterfall; without an id, the most recent trace of the service (default: frontend). Jaeger is found
 // as diagnose finds it: --jaeger, else the local one of `npm start`, else the cluster's, port-forwarded.
 import { parseArgs } from 'node:util';
-import { findJaeger, JaegerNotFoundError } from './diagnose/jaeger-source.ts';
-import { fetchTrace, fetchTraces, JaegerQueryError } from './jaeger/query.ts';
-import { drawWaterfall } from './trace/waterfall.ts';
+import { fetchTrace, fetchTraces, JaegerQueryError } from '../jaeger/query.ts';
+import { findJaeger, JaegerNotFoundError } from '../jaeger/source.ts';
+import { drawWaterfall } from '../report/waterfall.ts';
 
 const usage = 'usage: npm run trace -- [TRACE_ID] [--jaeger http://localhost:16686] [--service frontend]';
 

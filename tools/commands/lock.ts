@@ -4,8 +4,8 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FunctionName, functionDirectory } from './functions.ts';
-import { spawnChild } from './process.ts';
+import { type FunctionName, functionDirectory } from '../functions/run.ts';
+import { spawnChild } from '../processes/process.ts';
 
 for (const name of ['backend', 'frontend'] as FunctionName[]) {
   const scratch = await mkdtemp(join(tmpdir(), `lock-${name}-`));

@@ -1,5 +1,5 @@
 // `npm run generate-lib`, which `npm run build` runs first: writes each function's src/lib/ from
-// functions/lib/, the one source of the library both functions share (see tools/shared-lib.ts).
-import { writeSharedLib } from './shared-lib.ts';
+// functions/lib/, the one source of the library both functions share (see tools/functions/shared-lib.ts).
+import { writeSharedLib } from '../functions/shared-lib.ts';
 
 for (const path of await writeSharedLib()) console.log(`${path} generated`);
