@@ -1,7 +1,7 @@
 // The diagnosis as text: a table of operations, the bottleneck and its evidence, and the slowest
 // trace drawn as a waterfall with its critical path marked.
 import type { JaegerTrace } from '../jaeger/query.ts';
-import { formatMs } from '../load/report.ts';
+import { formatMs } from '../report/durations.ts';
 import { drawWaterfall } from '../report/waterfall.ts';
 import type { Diagnosis } from './analyze.ts';
 import { criticalPath } from './critical-path.ts';

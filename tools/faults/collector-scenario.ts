@@ -1,10 +1,10 @@
 // The fault scenario of a dead collector: with Jaeger down, visits are answered as fast as with it up,
 // export failures are logged rarely, memory levels off, and once Jaeger is back traces arrive again.
 import { freeJaegerPorts } from '../jaeger/run.ts';
-import { formatMs } from '../load/report.ts';
 import { runLoad, type VisitResult } from '../load/run.ts';
 import { cleanEnv, type Processes, residentMb } from '../local/system.ts';
 import { waitFor } from '../processes/process.ts';
+import { formatMs } from '../report/durations.ts';
 import { percentile } from '../report/stats.ts';
 import type { Scenario } from './scenario.ts';
 import { wholeTrace } from './whole-trace.ts';

@@ -4,11 +4,11 @@
 import { join } from 'node:path';
 import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
 import { fetchTrace } from '../jaeger/query.ts';
-import { formatMs } from '../load/report.ts';
 import { runLoad } from '../load/run.ts';
 import { cleanEnv } from '../local/system.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { spawnChild, waitFor } from '../processes/process.ts';
+import { formatMs } from '../report/durations.ts';
 import { countReceivedRequests, requestProbeEnv } from './in-flight.ts';
 import type { Row, Scenario } from './scenario.ts';
 import { wholeTrace } from './whole-trace.ts';

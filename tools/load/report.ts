@@ -1,4 +1,5 @@
 // What a load run showed: latency, the visitor numbers, errors, and the slowest visits.
+import { formatMs } from '../report/durations.ts';
 import { type Bin, drawHistogram, histogram, type Summary, summarize } from '../report/stats.ts';
 import type { VisitResult } from './run.ts';
 
@@ -53,10 +54,6 @@ export function analyzeLoad(results: readonly VisitResult[], slowestCount = 5): 
 /** A run fails when any visit failed or a visitor number came twice. */
 export function loadFailed(report: LoadReport): boolean {
   return report.succeeded < report.visits || report.visitors.repeated.length > 0;
-}
-
-export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
 export function renderLoadReport(report: LoadReport): string {
