@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ConfigError } from '../../functions/backend/src/lib/env.ts';
 import { DEFAULT_JAEGER_PORTS } from '../../tools/jaeger/run.ts';
+import { ConfigError } from '../../tools/local/settings.ts';
 import { planStart } from '../../tools/local/start-plan.ts';
 
 test('by default: Jaeger, backend on 8081 and frontend on 8080', (t) => {

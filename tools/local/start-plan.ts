@@ -1,6 +1,6 @@
 // What `npm start` runs, decided from the environment alone, so that it can be tested without running it.
-import { readHttpUrl, readInteger } from '../../functions/backend/src/lib/env.ts';
 import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from '../jaeger/run.ts';
+import { readHttpUrl, readPort } from './settings.ts';
 
 export interface StartPlan {
   frontendPort: number;
@@ -14,9 +14,6 @@ export interface StartPlan {
   notes: string[];
 }
 
-const port = (env: NodeJS.ProcessEnv, variable: string, fallback: number) =>
-  readInteger(env, variable, fallback, { min: 1, max: 65_535 });
-
 /** Throws a ConfigError naming the variable when a port or URL is malformed. */
 export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   const notes: string[] = [];
@@ -25,7 +22,7 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   if (tracingOff) notes.push('OTEL_SDK_DISABLED=true: tracing is off, so no Jaeger is started.');
   else if (collector) notes.push(`Spans go to ${collector}, so no local Jaeger is started.`);
 
-  const backendPort = port(env, 'BACKEND_PORT', 8081);
+  const backendPort = readPort(env, 'BACKEND_PORT', 8081);
   const startBackend = !env.COUNTER_ENDPOINT;
   const counterEndpoint = startBackend
     ? `http://localhost:${backendPort}`
@@ -34,18 +31,18 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
 
   const defaults = DEFAULT_JAEGER_PORTS;
   return {
-    frontendPort: port(env, 'FRONTEND_PORT', 8080),
+    frontendPort: readPort(env, 'FRONTEND_PORT', 8080),
     backendPort,
     jaeger:
       tracingOff || collector
         ? undefined
         : {
-            otlpGrpc: port(env, 'JAEGER_OTLP_GRPC_PORT', defaults.otlpGrpc),
-            otlpHttp: port(env, 'JAEGER_OTLP_HTTP_PORT', defaults.otlpHttp),
-            query: port(env, 'JAEGER_QUERY_PORT', defaults.query),
-            queryGrpc: port(env, 'JAEGER_QUERY_GRPC_PORT', defaults.queryGrpc),
-            health: port(env, 'JAEGER_HEALTH_PORT', defaults.health),
-            metrics: port(env, 'JAEGER_METRICS_PORT', defaults.metrics),
+            otlpGrpc: readPort(env, 'JAEGER_OTLP_GRPC_PORT', defaults.otlpGrpc),
+            otlpHttp: readPort(env, 'JAEGER_OTLP_HTTP_PORT', defaults.otlpHttp),
+            query: readPort(env, 'JAEGER_QUERY_PORT', defaults.query),
+            queryGrpc: readPort(env, 'JAEGER_QUERY_GRPC_PORT', defaults.queryGrpc),
+            health: readPort(env, 'JAEGER_HEALTH_PORT', defaults.health),
+            metrics: readPort(env, 'JAEGER_METRICS_PORT', defaults.metrics),
           },
     startBackend,
     counterEndpoint,
