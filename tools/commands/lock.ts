@@ -1,30 +1,5 @@
-// `npm run lock`: writes each function's own package-lock.json. A function folder is a build
-// context of its own (func deploy, docker build), so it carries a lockfile for `npm ci` there; the
-// root lockfile covers the workspace. Run it after changing a function's dependencies.
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type FunctionName, functionDirectory } from '../functions/run.ts';
-import { spawnChild } from '../processes/process.ts';
+// `npm run lock`: writes each function's own package-lock.json (tools/functions/lockfiles.ts). Run it
+// after changing a function's dependencies.
+import { writeLockfile } from '../functions/lockfiles.ts';
 
-for (const name of ['backend', 'frontend'] as FunctionName[]) {
-  const scratch = await mkdtemp(join(tmpdir(), `lock-${name}-`));
-  try {
-    // Outside the workspace, so that npm resolves the function alone, as its build context will.
-    await copyFile(join(functionDirectory(name), 'package.json'), join(scratch, 'package.json'));
-    const npm = spawnChild(
-      'npm',
-      'npm',
-      ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'],
-      {
-        cwd: scratch,
-      },
-    );
-    const { code } = await npm.exited;
-    if (code !== 0) throw new Error(`npm install --package-lock-only failed for ${name}:\n${npm.output()}`);
-    await copyFile(join(scratch, 'package-lock.json'), join(functionDirectory(name), 'package-lock.json'));
-    console.log(`functions/${name}/package-lock.json written`);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
+for (const name of ['backend', 'frontend'] as const) console.log(`${await writeLockfile(name)} written`);
