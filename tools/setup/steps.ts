@@ -1,0 +1,65 @@
+// What `npm run setup` makes ready, step by step: everything the tests and the cluster path need that
+// npm does not install, each built or installed once and cached outside the clone.
+import {
+  CLUSTER_BINARY_NAMES,
+  ensureClusterBinaries,
+  ensureNodeBinaries,
+  missingClusterBinaries,
+  missingNodeBinaries,
+  NODE_BINARY_NAMES,
+} from '../cluster/binaries.ts';
+import { ensureBinaryImage, NODE_IMAGES } from '../cluster/node/images.ts';
+import { ensureContainerd } from '../cluster/node/install.ts';
+import { ensureFunctionImage } from '../containers/images.ts';
+import { ensureContainerTools } from '../containers/install.ts';
+import { projectCacheDirectory } from '../go/build.ts';
+import { ensureJaeger } from '../jaeger/binary.ts';
+import { ensureKn } from '../kn/binary.ts';
+import { ensureChecker } from '../knative/checker.ts';
+
+export interface SetupStep {
+  what: string;
+  run(): Promise<string>;
+}
+
+/** In order: each builds or installs one thing once, then answers what it found or did. */
+export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => void): SetupStep[] {
+  return [
+    { what: 'Jaeger', run: () => ensureJaeger(env, progress) },
+    { what: "Knative Serving's admission checker", run: () => ensureChecker(env, progress) },
+    { what: 'kn', run: () => ensureKn(env, progress) },
+    {
+      what: `the cluster's programs (${CLUSTER_BINARY_NAMES.join(', ')})`,
+      run: async () => {
+        const missing = await missingClusterBinaries(env);
+        await ensureClusterBinaries(env, progress);
+        return `${missing.length === 0 ? 'all built already' : `built ${missing.join(', ')}`}, in ${projectCacheDirectory(env)}`;
+      },
+    },
+    {
+      what: `the node's programs (${NODE_BINARY_NAMES.join(', ')})`,
+      run: async () => {
+        const missing = await missingNodeBinaries(env);
+        await ensureNodeBinaries(env, progress);
+        return `${missing.length === 0 ? 'all built already' : `built ${missing.join(', ')}`}, in ${projectCacheDirectory(env)}`;
+      },
+    },
+    {
+      what: 'podman, runc, slirp4netns, debootstrap',
+      run: () => ensureContainerTools(progress),
+    },
+    { what: "containerd (the cluster's node)", run: () => ensureContainerd(progress) },
+    ...NODE_IMAGES.map((image) => ({
+      what: `the node's image ${image.name}`,
+      run: () => ensureBinaryImage(image, env, progress),
+    })),
+    ...(['backend', 'frontend'] as const).map((name) => ({
+      what: `${name} image`,
+      run: async () => {
+        const image = await ensureFunctionImage(name, progress);
+        const size = `${(image.sizeBytes / 1e6).toFixed(0)} MB`;
+        return `${image.name}, ${size}${image.buildSeconds === undefined ? ', unchanged' : ''}`;
+      },
+    })),
+  ];
+}
