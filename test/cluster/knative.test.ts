@@ -17,7 +17,7 @@ import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { fetchTrace, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
+import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import { readmeKnCommands, runKnCommandOnCluster } from '../../tools/kn/readme-commands.ts';
@@ -144,8 +144,11 @@ async function traceWhen(traceId: string, ready: (trace: JaegerTrace) => boolean
     },
     { timeoutMs, intervalMs: 1000 },
   ).catch((error: Error) => {
-    const spans = last?.spans.map((span) => `${serviceOf(last as JaegerTrace, span)}: ${span.operationName}`);
-    throw new Error(`${error.message}\nLast seen: ${JSON.stringify(spans)}`);
+    const trace = last;
+    const name = (span: JaegerSpan) => (trace ? `${serviceOf(trace, span)}: ${span.operationName}` : '');
+    const spans = trace?.spans.map(name);
+    const roots = trace ? rootsOf(trace).map(name) : [];
+    throw new Error(`${error.message}\nLast seen: ${JSON.stringify(spans)}\nIts roots: ${JSON.stringify(roots)}`);
   });
 }
 
@@ -155,9 +158,15 @@ const ours = (trace: JaegerTrace) =>
   trace.spans.filter((span) => ['frontend', 'backend'].includes(serviceOf(trace, span)));
 /** Everything on a visit's way: Traefik, Knative's activator and queue-proxies, our functions. */
 const EVERY_HOP = ['activator', 'backend', 'backend/queue-proxy', 'frontend', 'frontend/queue-proxy', 'traefik'];
-const isWhole = (trace: JaegerTrace) =>
-  ours(trace).length >= 8 && EVERY_HOP.every((service) => servicesOf(trace).has(service));
 const rootsOf = (trace: JaegerTrace) => trace.spans.filter((span) => !parentOf(trace, span));
+/**
+ * Every hop there and connected: each exporter batches on its own clock (Traefik's outermost span,
+ * which ends last, often arrives last), so a trace is whole only once one root is left.
+ */
+const isWhole = (trace: JaegerTrace) =>
+  ours(trace).length >= 8 &&
+  EVERY_HOP.every((service) => servicesOf(trace).has(service)) &&
+  rootsOf(trace).length === 1;
 
 /** The frontend's pods (terminating ones too), each with its revision. */
 async function frontendPods(): Promise<{ name: string; revision: string }[]> {
