@@ -19,6 +19,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 // The function's own package.json, seen from its copy of this file in functions/<name>/src/lib/.
 import packageJson from '../../package.json' with { type: 'json' };
 import { hostDetectorWithOptionalId } from './host-detector.ts';
+import { ReconnectingExporter } from './reconnecting-exporter.ts';
 import { RedactingSpanProcessor } from './redact.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
@@ -95,7 +96,10 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
         }),
     spanProcessors: [
       new RedactingSpanProcessor(),
-      new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...readBatchSettings(env) }),
+      new BatchSpanProcessor({
+        exporter: new ReconnectingExporter(() => new OTLPTraceExporter()),
+        ...readBatchSettings(env),
+      }),
     ],
     instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }), new UndiciInstrumentation()],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
