@@ -66,7 +66,10 @@ test('diagnose says plainly when Jaeger is unreachable or has no traces, and exi
   t.is(unreachable.code, 1);
   t.regex(
     unreachable.output,
-    new RegExp(`^Jaeger is unreachable: GET ${nowhere}/api/traces\\?service=frontend.*ECONNREFUSED`, 'm'),
+    new RegExp(
+      `^Jaeger is unreachable: GET ${nowhere}/api/v3/traces\\?query\\.service_name=frontend&.*ECONNREFUSED`,
+      'm',
+    ),
   );
 
   const { jaeger } = await startTestSystem(t);

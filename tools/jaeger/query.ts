@@ -1,4 +1,6 @@
-// A small client of Jaeger's query API (the one its UI uses): /api/traces and /api/traces/{id}.
+// A small client of Jaeger v2's stable query API: /api/v3/traces/{id} and /api/v3/traces. It answers
+// OTLP JSON; otlp.ts turns that into the model of the UI's /api/traces below, which the callers read.
+import { type OtlpTracesData, tracesFromOtlp } from './otlp.ts';
 
 export interface JaegerSpan {
   traceID: string;
@@ -33,14 +35,33 @@ async function get(url: string): Promise<Response> {
   }
 }
 
+/**
+ * Jaeger's answer when it has no such trace, or none that matches: 404 with
+ * `{"error": {"httpCode": 404, "message": "No traces found"}}`. A 404 of another body is no Jaeger v2.
+ */
+async function isNoTraces(response: Response): Promise<boolean> {
+  if (response.status !== 404) return false;
+  try {
+    const body = JSON.parse(await response.text()) as { error?: { httpCode?: number } };
+    return body.error?.httpCode === 404;
+  } catch {
+    return false;
+  }
+}
+
+/** The trace data of an answer: `{"result": {"resourceSpans": [...]}}`. */
+async function tracesOf(response: Response): Promise<JaegerTrace[]> {
+  const body = (await response.json()) as { result?: OtlpTracesData };
+  return tracesFromOtlp(body.result ?? {});
+}
+
 /** One trace by id; undefined when Jaeger does not have it (yet). */
 export async function fetchTrace(queryUrl: string, traceId: string): Promise<JaegerTrace | undefined> {
-  const url = `${queryUrl}/api/traces/${encodeURIComponent(traceId)}`;
+  const url = `${queryUrl}/api/v3/traces/${encodeURIComponent(traceId)}`;
   const response = await get(url);
-  if (response.status === 404) return undefined;
+  if (await isNoTraces(response)) return undefined;
   if (!response.ok) throw new JaegerQueryError(`Request failed with status ${response.status}: GET ${url}`);
-  const body = (await response.json()) as { data: JaegerTrace[] | null };
-  return body.data?.[0];
+  return (await tracesOf(response))[0];
 }
 
 /** The most recent traces that involve `service` (within `lookbackMs`), newest first. */
@@ -50,13 +71,16 @@ export async function fetchTraces(
   limit: number,
   lookbackMs = 3_600_000,
 ): Promise<JaegerTrace[]> {
-  const end = Date.now() * 1000;
-  const start = end - lookbackMs * 1000;
-  const url = `${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&start=${start}&end=${end}`;
+  const end = Date.now();
+  // RFC 3339 times; query.num_traces is the search depth, as /api/traces' limit was.
+  const url =
+    `${queryUrl}/api/v3/traces?query.service_name=${encodeURIComponent(service)}` +
+    `&query.start_time_min=${new Date(end - lookbackMs).toISOString()}` +
+    `&query.start_time_max=${new Date(end).toISOString()}&query.num_traces=${limit}`;
   const response = await get(url);
+  if (await isNoTraces(response)) return [];
   if (!response.ok) throw new JaegerQueryError(`Request failed with status ${response.status}: GET ${url}`);
-  const body = (await response.json()) as { data: JaegerTrace[] | null };
-  const traces = body.data ?? [];
+  const traces = await tracesOf(response);
   const startOf = (trace: JaegerTrace) => Math.min(...trace.spans.map((span) => span.startTime));
   return traces.sort((a, b) => startOf(b) - startOf(a));
 }
