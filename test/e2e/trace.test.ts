@@ -112,10 +112,10 @@ for (const entry of ENTRIES) {
 
     // Every visit's spans are in, so any probe span would be too: there must be none.
     for (const service of ['frontend', 'backend']) {
-      const response = await fetch(`${jaeger.queryUrl}/api/operations?service=${service}&spanKind=server`);
-      const { data } = (await response.json()) as { data: { name: string }[] };
+      const response = await fetch(`${jaeger.queryUrl}/api/v3/operations?service=${service}&span_kind=server`);
+      const { operations } = (await response.json()) as { operations: { name: string }[] };
       const expected = service === 'frontend' ? ['GET /'] : ['GET /', 'POST /'];
-      t.deepEqual(data.map((operation) => operation.name).sort(), expected, `${service} server spans`);
+      t.deepEqual(operations.map((operation) => operation.name).sort(), expected, `${service} server spans`);
     }
   });
 }

@@ -19,7 +19,7 @@ export interface JaegerSource {
 
 async function answers(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/api/services`, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(`${url}/api/v3/services`, { signal: AbortSignal.timeout(3000) });
     await response.body?.cancel();
     return response.ok;
   } catch {
