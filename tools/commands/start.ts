@@ -31,6 +31,8 @@ async function launch(plan: StartPlan): Promise<string[]> {
     const jaeger = await startJaeger(binary, { ports: plan.jaeger, echo: true });
     parts.push(jaeger);
     env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
+    // A link to open by hand: the UI's /api/traces, since a search of the stable /api/v3 needs time
+    // bounds, which a link printed once would outlive.
     lines.push(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
     lines.push(`otlp grpc  ${jaeger.otlpEndpoint}`);
   }
