@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { ALL_ENTRIES } from '../../tools/functions/run.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
-import { baseEnv, spawnTestFunction, startTestFunction, startTestSystem } from '../helpers/system.ts';
+import { baseEnv, sharedTestJaeger, spawnTestFunction, startTestFunction, startTestSystem } from '../helpers/system.ts';
 
 const QUICK_LAG = { LAG_MIN_MS: '0', LAG_MAX_MS: '20' };
+/** One Jaeger for the file: its tests read only the traceresponse header, never Jaeger. */
+const fileJaeger = sharedTestJaeger(test);
 
 function visitorOf(body: string): number {
   const match = /^Hello, World!\n\nYou're visitor number (\d+) in here!\n\n$/.exec(body);
@@ -22,7 +24,7 @@ async function counterOf(url: string): Promise<number> {
 
 for (const entry of ALL_ENTRIES) {
   test(`${entry}: GET / greets visitors 1, 2, 3 in turn, with a traceresponse`, async (t) => {
-    const { frontend } = await startTestSystem(t, { entry, backendEnv: QUICK_LAG });
+    const { frontend } = await startTestSystem(t, { entry, backendEnv: QUICK_LAG, jaeger: await fileJaeger() });
     for (const expected of [1, 2, 3]) {
       const response = await fetch(frontend.url);
       t.is(response.status, 200);
@@ -35,6 +37,7 @@ for (const entry of ALL_ENTRIES) {
   test(`${entry}: overlapping visits get distinct, contiguous numbers`, async (t) => {
     const { frontend, backend } = await startTestSystem(t, {
       entry,
+      jaeger: await fileJaeger(),
       backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '200' },
     });
     const numbers = await Promise.all(
@@ -48,7 +51,11 @@ for (const entry of ALL_ENTRIES) {
   });
 
   test(`${entry}: HEAD, other methods and tampered queries do not count a visit`, async (t) => {
-    const { frontend, backend } = await startTestSystem(t, { entry, backendEnv: QUICK_LAG });
+    const { frontend, backend } = await startTestSystem(t, {
+      entry,
+      backendEnv: QUICK_LAG,
+      jaeger: await fileJaeger(),
+    });
     const head = await fetch(frontend.url, { method: 'HEAD' });
     t.is(head.status, 200);
     const post = await fetch(frontend.url, { method: 'POST', body: 'x' });
@@ -97,6 +104,7 @@ for (const entry of ALL_ENTRIES) {
   test(`${entry}: backend slower than BACKEND_TIMEOUT_MS: 504 within the timeout`, async (t) => {
     const { frontend } = await startTestSystem(t, {
       entry,
+      jaeger: await fileJaeger(),
       backendEnv: { LAG_MIN_MS: '5000', LAG_MAX_MS: '5000' },
       frontendEnv: { BACKEND_TIMEOUT_MS: '300' },
     });

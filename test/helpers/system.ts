@@ -61,7 +61,14 @@ export interface TestSystem {
 /** Backend and frontend, traced to a fresh Jaeger unless `tracing` is false; all stopped in teardown. */
 export function startTestSystem(
   t: ExecutionContext,
-  options: { backendEnv?: NodeJS.ProcessEnv; frontendEnv?: NodeJS.ProcessEnv; tracing?: boolean; entry?: Entry } = {},
+  options: {
+    backendEnv?: NodeJS.ProcessEnv;
+    frontendEnv?: NodeJS.ProcessEnv;
+    tracing?: boolean;
+    entry?: Entry;
+    /** The file's Jaeger (sharedTestJaeger), for tests that do not need an empty one. */
+    jaeger?: RunningJaeger;
+  } = {},
 ): Promise<TestSystem> {
   return processesFor(t).system(options);
 }

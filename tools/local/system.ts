@@ -48,13 +48,16 @@ export class Processes {
     frontendEnv = {},
     entry = 'faas',
     tracing = true,
+    jaeger: shared,
   }: {
     backendEnv?: NodeJS.ProcessEnv;
     frontendEnv?: NodeJS.ProcessEnv;
     entry?: Entry;
     tracing?: boolean;
+    /** A Jaeger to export to instead of one of its own (whoever started it stops it). */
+    jaeger?: RunningJaeger | undefined;
   } = {}) {
-    const jaeger = tracing ? await this.jaeger() : undefined;
+    const jaeger = tracing ? (shared ?? (await this.jaeger())) : undefined;
     const telemetry = jaeger
       ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }
       : { OTEL_SDK_DISABLED: 'true' };
