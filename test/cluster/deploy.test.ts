@@ -1,19 +1,11 @@
-// `npm run deploy` against a real control plane with Knative Serving's own webhook and controller
-// (tools/cluster/): server-side apply, the objects Knative makes, the wait that names why a Service
-// is not Ready (no node runs pods yet), a re-apply, the webhook's refusals, --delete, and each way
-// a cluster can refuse us. The tests run in order, on one cluster.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiException, type KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import test, { type ExecutionContext } from 'ava';
 import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
 import { applyObject, FIELD_MANAGER, loadKubeConfig, objectClient } from '../../tools/deploy/cluster.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { checkObjects } from '../../tools/knative/checker.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
-import { spawnChild } from '../../tools/processes/process.ts';
+import { runOurCommand } from '../helpers/commands.ts';
 import { copyOf, type KnativeService, refusedServices } from '../helpers/knative-cases.ts';
 import { kubeconfigWithoutPermissions, kubeconfigWithWrongCa } from '../helpers/kubeconfigs.ts';
 
@@ -33,16 +25,8 @@ function running(): RunningCluster {
 }
 
 /** `npm run deploy -- ARGS` as a user runs it, with only KUBECONFIG pointing anywhere. */
-async function deploy(t: ExecutionContext, args: string[], kubeconfig = running().kubeconfig) {
-  const home = await mkdtemp(join(tmpdir(), 'deploy-home-'));
-  t.teardown(() => rm(home, { recursive: true, force: true }));
-  const child = spawnChild('deploy', process.execPath, ['tools/commands/deploy.ts', ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kubeconfig },
-  });
-  t.teardown(() => child.stop('SIGKILL'));
-  const { code } = await child.exited;
-  return { code, output: child.output() };
+function deploy(t: ExecutionContext, args: string[], kubeconfig = running().kubeconfig) {
+  return runOurCommand(t, 'deploy', args, { KUBECONFIG: kubeconfig });
 }
 
 function client(): KubernetesObjectApi {

@@ -21,8 +21,9 @@ import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf } fr
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import { readmeKnCommands, runKnCommandOnCluster } from '../../tools/kn/readme-commands.ts';
-import { spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 import { runCommand } from '../../tools/processes/run-command.ts';
+import { runOurCommand } from '../helpers/commands.ts';
 
 const FRONTEND_HOST = `frontend.default.${DOMAIN}`;
 const VISIT = /^Hello, World!\n+You're visitor number (\d+) in here!\n*$/;
@@ -69,17 +70,9 @@ async function kubectl(args: string[], input?: string): Promise<string> {
   return stdout;
 }
 
-/** A command of ours (`tools/commands/<file>`) as a user runs it, with only KUBECONFIG pointing anywhere. */
-async function runTool(t: ExecutionContext, file: string, args: string[]) {
-  const home = await mkdtemp(join(tmpdir(), 'knative-home-'));
-  t.teardown(() => rm(home, { recursive: true, force: true }));
-  const child = spawnChild(file, process.execPath, [`tools/commands/${file}`, ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: running().kubeconfig },
-  });
-  t.teardown(() => child.stop('SIGKILL'));
-  const { code } = await child.exited;
-  return { code, output: child.output() };
+/** A command of ours as a user runs it, with only KUBECONFIG pointing anywhere. */
+function runTool(t: ExecutionContext, command: string, args: string[]) {
+  return runOurCommand(t, command, args, { KUBECONFIG: running().kubeconfig });
 }
 
 interface Visit {
@@ -179,6 +172,13 @@ async function frontendPods(): Promise<{ name: string; revision: string }[]> {
   }));
 }
 
+/** Waits until no pod of the frontend is left, terminating ones included. */
+const frontendAtZero = () =>
+  waitFor('the frontend to scale to zero', async () => (await frontendPods()).length === 0 || undefined, {
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+  });
+
 test.serial('the cluster starts with all of Knative in pods on its node, and Traefik as its ingress', async (t) => {
   t.log(`cluster up in ${startSeconds.toFixed(1)} s`);
   const deployments = JSON.parse(await kubectl(['get', 'deployments', '-A', '-o', 'json'])) as {
@@ -216,7 +216,7 @@ test.serial('the cluster starts with all of Knative in pods on its node, and Tra
 });
 
 test.serial('npm run deploy gives two Ready Services and says where they are', async (t) => {
-  const { code, output } = await runTool(t, 'deploy.ts', DEPLOY_ARGS);
+  const { code, output } = await runTool(t, 'deploy', DEPLOY_ARGS);
   t.is(code, 0, output);
   t.regex(output, new RegExp(`^frontend +http://${FRONTEND_HOST.replaceAll('.', '\\.')}$`, 'm'));
   t.regex(output, /^backend +http:\/\/backend\.default\.svc\.cluster\.local$/m);
@@ -267,7 +267,7 @@ test.serial("one visit's trace: our 8 spans, Knative's and Traefik's, connected 
     ['traefik'],
   );
   // npm run trace draws it, finding the cluster's Jaeger as diagnose does.
-  const drawn = await runTool(t, 'trace.ts', [answer.traceId ?? '']);
+  const drawn = await runTool(t, 'trace', [answer.traceId ?? '']);
   t.is(drawn.code, 0, drawn.output);
   for (const service of EVERY_HOP) t.regex(drawn.output, new RegExp(`^\\S* *${service.replace('/', '\\/')} `, 'm'));
   t.log(
@@ -279,7 +279,7 @@ test.serial("one visit's trace: our 8 spans, Knative's and Traefik's, connected 
 });
 
 test.serial('npm run diagnose, through its port-forward path, names simulate lag', async (t) => {
-  const { code, output } = await runTool(t, 'diagnose.ts', []);
+  const { code, output } = await runTool(t, 'diagnose', []);
   t.is(code, 0, output);
   t.regex(output, /port-forwarded/);
   t.regex(output, /simulate lag/);
@@ -300,10 +300,7 @@ test.serial('the frontend scales to zero, and the next visit comes through the a
   const backendBefore = await visit();
   t.is(backendBefore.status, 200);
   const idleSince = Date.now();
-  await waitFor('the frontend to scale to zero', async () => (await frontendPods()).length === 0 || undefined, {
-    timeoutMs: 180_000,
-    intervalMs: 1000,
-  });
+  await frontendAtZero();
   t.log(`the frontend scaled to zero ${((Date.now() - idleSince) / 1000).toFixed(0)} s after its last visit`);
   const cold = await visit();
   t.is(cold.status, 200, cold.body);
@@ -363,10 +360,7 @@ test.serial("scale-down: the frontend's SIGTERM flushes the spans of its last vi
   await traceWhen(last.traceId ?? '', (trace) => servicesOf(trace).has('backend'));
   await new Promise((resolve) => setTimeout(resolve, 7000));
   t.is(await frontendSpans(), 0, 'the frontend exported before it stopped: the test proves nothing');
-  await waitFor('the frontend to scale to zero', async () => (await frontendPods()).length === 0 || undefined, {
-    timeoutMs: 180_000,
-    intervalMs: 1000,
-  });
+  await frontendAtZero();
   const trace = await traceWhen(last.traceId ?? '', isWhole, 30_000);
   t.is(ours(trace).length, 8);
 });
@@ -375,7 +369,7 @@ test.serial('npm run deploy -- --delete removes the Services and Jaeger', async 
   t.timeout(SLOW_TEST_MS);
   await jaeger?.close();
   jaeger = undefined;
-  const { code, output } = await runTool(t, 'deploy.ts', ['--delete']);
+  const { code, output } = await runTool(t, 'deploy', ['--delete']);
   t.is(code, 0, output);
   t.regex(output, /^Gone\.$/m);
   // It waited: what the Services made is gone too, and Jaeger's namespace.

@@ -132,29 +132,61 @@ export function cachedClusterBinaryPath(name: ClusterBinaryName, env: NodeJS.Pro
   return join(projectCacheDirectory(env), folder, file);
 }
 
-/** The names of the binaries still to build, in build order. */
-export async function missingClusterBinaries(env: NodeJS.ProcessEnv): Promise<ClusterBinaryName[]> {
-  const missing: ClusterBinaryName[] = [];
-  for (const name of CLUSTER_BINARY_NAMES) {
+/** A group of binaries built and required together, and what to run when some are missing. */
+interface Group<Name extends ClusterBinaryName> {
+  names: readonly Name[];
+  what: string;
+  command: string;
+}
+const CLUSTER: Group<(typeof CLUSTER_BINARY_NAMES)[number]> = {
+  names: CLUSTER_BINARY_NAMES,
+  what: "The cluster's programs",
+  command: '`npm run setup` or `npm run cluster -- up`',
+};
+const NODE: Group<NodeBinaryName> = {
+  names: NODE_BINARY_NAMES,
+  what: "The node's programs",
+  command: '`npm run setup` or `npm run cluster -- up --node`',
+};
+
+/** The names of a group's binaries still to build, in build order. */
+async function missingOf<Name extends ClusterBinaryName>(group: Group<Name>, env: NodeJS.ProcessEnv): Promise<Name[]> {
+  const missing: Name[] = [];
+  for (const name of group.names) {
     if (!(await isExecutable(cachedClusterBinaryPath(name, env)))) missing.push(name);
   }
   return missing;
 }
 
-function pathsOf(env: NodeJS.ProcessEnv): ClusterBinaries {
-  return Object.fromEntries(
-    CLUSTER_BINARY_NAMES.map((name) => [name, cachedClusterBinaryPath(name, env)]),
-  ) as ClusterBinaries;
+function pathsOf<Name extends ClusterBinaryName>(group: Group<Name>, env: NodeJS.ProcessEnv): Record<Name, string> {
+  return Object.fromEntries(group.names.map((name) => [name, cachedClusterBinaryPath(name, env)])) as Record<
+    Name,
+    string
+  >;
 }
 
-/** The binaries to run; throws a ClusterBinariesMissingError naming what is missing and how to build it. */
-export async function requireClusterBinaries(env: NodeJS.ProcessEnv): Promise<ClusterBinaries> {
-  const missing = await missingClusterBinaries(env);
-  if (missing.length === 0) return pathsOf(env);
+/** A group's binaries; throws a ClusterBinariesMissingError naming what is missing and how to build it. */
+async function requireGroup<Name extends ClusterBinaryName>(group: Group<Name>, env: NodeJS.ProcessEnv) {
+  const missing = await missingOf(group, env);
+  if (missing.length === 0) return pathsOf(group, env);
   throw new ClusterBinariesMissingError(
-    `The cluster's programs are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
-      'Run `npm run setup` or `npm run cluster -- up` (they build them from Go modules, about 15 minutes the first time).',
+    `${group.what} are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
+      `Run ${group.command} (they build them from Go modules, about 15 minutes the first time).`,
   );
+}
+
+/** A group's binaries, building the missing ones first, one after another (each build uses every core). */
+async function ensureGroup<Name extends ClusterBinaryName>(
+  group: Group<Name>,
+  env: NodeJS.ProcessEnv,
+  progress: BuildProgress,
+) {
+  for (const name of await missingOf(group, env)) {
+    const started = Date.now();
+    await buildClusterBinary(name, env, progress);
+    progress(`  built ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return pathsOf(group, env);
 }
 
 /** Builds one binary into the cache, reporting progress; the file appears only when complete. */
@@ -172,50 +204,26 @@ export async function buildClusterBinary(
   }
 }
 
-/** Every binary, building the missing ones first, one after another (each build uses every core). */
-export async function ensureClusterBinaries(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<ClusterBinaries> {
-  for (const name of await missingClusterBinaries(env)) {
-    const started = Date.now();
-    await buildClusterBinary(name, env, progress);
-    progress(`  built ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  }
-  return pathsOf(env);
+/** One binary, built first when it is missing. */
+export async function ensureClusterBinary(
+  name: ClusterBinaryName,
+  env: NodeJS.ProcessEnv,
+  progress: BuildProgress,
+): Promise<string> {
+  const binary = cachedClusterBinaryPath(name, env);
+  return (await isExecutable(binary)) ? binary : buildClusterBinary(name, env, progress);
 }
 
+export const missingClusterBinaries = (env: NodeJS.ProcessEnv) => missingOf(CLUSTER, env);
+export const requireClusterBinaries = (env: NodeJS.ProcessEnv): Promise<ClusterBinaries> => requireGroup(CLUSTER, env);
+export const ensureClusterBinaries = (env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<ClusterBinaries> =>
+  ensureGroup(CLUSTER, env, progress);
+
+export const missingNodeBinaries = (env: NodeJS.ProcessEnv) => missingOf(NODE, env);
+export const requireNodeBinaries = (env: NodeJS.ProcessEnv): Promise<NodeBinaries> => requireGroup(NODE, env);
 /**
  * The node's programs, building the missing ones first (kubelet ~4.5 min cold, Traefik ~6.5 min with
  * 3 GB of memory at its peak, CoreDNS ~1.5 min, the others ~20 s to 1 min each).
  */
-export async function ensureNodeBinaries(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<NodeBinaries> {
-  for (const name of await missingNodeBinaries(env)) {
-    const started = Date.now();
-    await buildClusterBinary(name, env, progress);
-    progress(`  built ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  }
-  return Object.fromEntries(
-    NODE_BINARY_NAMES.map((name) => [name, cachedClusterBinaryPath(name, env)]),
-  ) as NodeBinaries;
-}
-
-/** The names of the node's binaries still to build. */
-export async function missingNodeBinaries(env: NodeJS.ProcessEnv): Promise<NodeBinaryName[]> {
-  const missing: NodeBinaryName[] = [];
-  for (const name of NODE_BINARY_NAMES) {
-    if (!(await isExecutable(cachedClusterBinaryPath(name, env)))) missing.push(name);
-  }
-  return missing;
-}
-
-/** The node's binaries; throws a ClusterBinariesMissingError naming what is missing and how to build it. */
-export async function requireNodeBinaries(env: NodeJS.ProcessEnv): Promise<NodeBinaries> {
-  const missing = await missingNodeBinaries(env);
-  if (missing.length > 0) {
-    throw new ClusterBinariesMissingError(
-      `The node's programs are not all built: ${missing.join(', ')} missing under ${projectCacheDirectory(env)}. ` +
-        'Run `npm run setup` or `npm run cluster -- up --node` (they build them from Go modules, about 15 minutes the first time).',
-    );
-  }
-  return Object.fromEntries(
-    NODE_BINARY_NAMES.map((name) => [name, cachedClusterBinaryPath(name, env)]),
-  ) as NodeBinaries;
-}
+export const ensureNodeBinaries = (env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<NodeBinaries> =>
+  ensureGroup(NODE, env, progress);

@@ -182,7 +182,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
     await step('kube-apiserver', () => startApiServer(launch, api));
     // Nothing of Knative's start-up needs it: it gets ready meanwhile.
     const controllerManager = startControllerManager(launch);
-    if (withKnative && knativeOnNode) {
+    if (knativeOnNode) {
       await step("Knative Serving's CRDs, RBAC and config", () =>
         applyKnativeInstall(launch, install, { webhookConfigurations: false }),
       );
@@ -221,7 +221,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       );
     }
     let ingress: Target | undefined;
-    if (node && knativeOnNode) {
+    if (knativeOnNode) {
       await step("Knative's controller, webhook, activator and autoscaler, and Traefik, in their pods", () =>
         startKnativeOnNode(launch, install, api),
       );

@@ -76,7 +76,8 @@ async function yamlFiles(folder: string): Promise<string[]> {
     .sort();
 }
 
-async function objectsOf(file: string): Promise<KubernetesObject[]> {
+/** The objects of a YAML file of one or more documents. */
+export async function objectsOf(file: string): Promise<KubernetesObject[]> {
   const documents = parseAllDocuments(await readFile(file, 'utf8'));
   return documents
     .map((document) => document.toJSON() as KubernetesObject | null)

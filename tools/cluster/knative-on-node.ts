@@ -5,17 +5,15 @@
 // (example.com) that Traefik serves, since Knative's default domain is cluster-local; and
 // knative/config-observability.yaml's tracing keys are set before the activator starts, since
 // Knative's pods read them when they start.
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
 import { REPOSITORY_ROOT } from '../functions/run.ts';
-import type { KubernetesObject } from '../knative/manifests.ts';
+import { type KubernetesObject, readManifests } from '../knative/manifests.ts';
 import { mustRun } from '../processes/run-command.ts';
 import type { ApiConnection } from './api.ts';
 import type { Launch } from './control-plane.ts';
 import { applyWebhookConfigurations, kubectlApply, kubectlEnv } from './knative.ts';
-import { KNATIVE_NAMESPACE, type KnativeInstall } from './knative-manifests.ts';
+import { KNATIVE_NAMESPACE, type KnativeInstall, objectsOf } from './knative-manifests.ts';
 import { KNATIVE_IMAGES, TRAEFIK_IMAGE } from './node/images.ts';
 
 export const INGRESS_CLASS = 'traefik.ingress.networking.knative.dev';
@@ -47,10 +45,12 @@ export async function configureKnative(install: KnativeInstall, { tracing }: { t
   set('config-network', { 'ingress-class': INGRESS_CLASS });
   set('config-domain', { [DOMAIN]: '' });
   if (tracing) {
-    const observability = parse(
-      await readFile(join(REPOSITORY_ROOT, 'knative', 'config-observability.yaml'), 'utf8'),
-    ) as { data: Record<string, string> };
-    set('config-observability', observability.data);
+    // The same keys `npm run deploy` applies, read as it reads them.
+    const observability = (await readManifests(join(REPOSITORY_ROOT, 'knative'))).find(
+      ({ object }) => object.kind === 'ConfigMap' && object.metadata.name === 'config-observability',
+    );
+    if (!observability) throw new KnativeOnNodeError('knative/ has no ConfigMap config-observability.');
+    set('config-observability', (observability.object as { data?: Record<string, string> }).data ?? {});
   }
 }
 
@@ -65,10 +65,9 @@ function withImage(deployment: KubernetesObject, image: string): KubernetesObjec
 }
 
 async function traefikObjects(): Promise<KubernetesObject[]> {
-  const objects = parseAllDocuments(await readFile(TRAEFIK_MANIFEST, 'utf8')).map(
-    (document) => document.toJSON() as KubernetesObject,
+  return (await objectsOf(TRAEFIK_MANIFEST)).map((object) =>
+    object.kind === 'Deployment' ? withImage(object, TRAEFIK_IMAGE.name) : object,
   );
-  return objects.map((object) => (object.kind === 'Deployment' ? withImage(object, TRAEFIK_IMAGE.name) : object));
 }
 
 const KNATIVE_DEPLOYMENTS = ['controller', 'webhook', 'activator', 'autoscaler'] as const;

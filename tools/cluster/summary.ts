@@ -69,14 +69,15 @@ export function renderClusterStatus(
     say(`  kubeconfig   ${paths.kubeconfig}`);
   }
   say(`  namespace    ${paths.namespace} (${state.namespace ? 'present' : 'absent'})`);
-  for (const { pid, command, rssBytes } of state.processes) {
-    say(`  ${String(pid).padStart(8)}  ${command.padEnd(24)} ${mib(rssBytes).padStart(8)}`);
-  }
-  if (state.podProcesses.length > 0) {
-    say("  the node's pods:");
-    for (const { pid, command, rssBytes } of state.podProcesses) {
+  const list = (processes: typeof state.processes) => {
+    for (const { pid, command, rssBytes } of processes) {
       say(`  ${String(pid).padStart(8)}  ${command.padEnd(24)} ${mib(rssBytes).padStart(8)}`);
     }
+  };
+  list(state.processes);
+  if (state.podProcesses.length > 0) {
+    say("  the node's pods:");
+    list(state.podProcesses);
   }
   const count = state.processes.length + state.podProcesses.length;
   say(`  ${count} processes, ${mib(totalRss(state))} resident in all`);

@@ -74,7 +74,9 @@ export function spawnChild(name: string, command: string, args: readonly string[
     let partial = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
-      output = keepTail(output + chunk, keepLast);
+      output += chunk;
+      // Trimmed once it holds twice the tail, not on every chunk: each trim copies the whole tail.
+      if (output.length > 2 * keepLast) output = keepTail(output, keepLast);
       const lines = (partial + chunk).split('\n');
       partial = (lines.pop() ?? '').slice(-keepLast);
       for (const line of lines) for (const listener of lineListeners) listener(line);
@@ -112,7 +114,10 @@ export function spawnChild(name: string, command: string, args: readonly string[
   return {
     name,
     process: child,
-    output: () => output,
+    output: () => {
+      output = keepTail(output, keepLast);
+      return output;
+    },
     onLine(listener) {
       lineListeners.add(listener);
       return () => lineListeners.delete(listener);

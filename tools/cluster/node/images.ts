@@ -12,7 +12,7 @@ import { imageExists, podmanOk } from '../../containers/podman.ts';
 import { type BuildProgress, buildGoBinary, isExecutable, projectCacheDirectory } from '../../go/build.ts';
 import { ensureJaeger, JAEGER_VERSION } from '../../jaeger/binary.ts';
 import type { Child } from '../../processes/process.ts';
-import { buildClusterBinary, cachedClusterBinaryPath, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
+import { ensureClusterBinary, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
 import { ctr } from './containerd.ts';
 import type { NodePaths } from './paths.ts';
 
@@ -53,10 +53,8 @@ async function pauseBinary(env: NodeJS.ProcessEnv, progress: BuildProgress): Pro
 }
 
 const clusterBinary =
-  (name: `knative-${KnativeCommand}` | 'traefik') => async (env: NodeJS.ProcessEnv, progress: BuildProgress) => {
-    const binary = cachedClusterBinaryPath(name, env);
-    return (await isExecutable(binary)) ? binary : buildClusterBinary(name, env, progress);
-  };
+  (name: `knative-${KnativeCommand}` | 'traefik') => (env: NodeJS.ProcessEnv, progress: BuildProgress) =>
+    ensureClusterBinary(name, env, progress);
 
 /** What kubelet and containerd call the pause image (containerd's sandbox_image). */
 export const PAUSE_IMAGE: BinaryImage = {

@@ -15,8 +15,6 @@ export class ReconnectingExporter implements SpanExporter {
   readonly #create: () => SpanExporter;
   #current: SpanExporter;
   #failed = false;
-  /** How many exporters it made, the first one included. */
-  created = 1;
 
   constructor(create: () => SpanExporter) {
     this.#create = create;
@@ -27,7 +25,6 @@ export class ReconnectingExporter implements SpanExporter {
     if (this.#failed) {
       const previous = this.#current;
       this.#current = this.#create();
-      this.created += 1;
       this.#failed = false;
       // Its channel is in backoff: nothing to wait for.
       previous.shutdown().catch(() => {});
