@@ -19,6 +19,8 @@ import { ensureChecker } from '../knative/checker.ts';
 
 export interface SetupStep {
   what: string;
+  /** Needed only by the Kubernetes cluster (`npm run cluster`, `npm run test:cluster`), not by `npm test`. */
+  clusterOnly?: boolean;
   run(): Promise<string>;
 }
 
@@ -30,6 +32,7 @@ export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => v
     { what: 'kn', run: () => ensureKn(env, progress) },
     {
       what: `the cluster's programs (${CLUSTER_BINARY_NAMES.join(', ')})`,
+      clusterOnly: true,
       run: async () => {
         const missing = await missingClusterBinaries(env);
         await ensureClusterBinaries(env, progress);
@@ -38,6 +41,7 @@ export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => v
     },
     {
       what: `the node's programs (${NODE_BINARY_NAMES.join(', ')})`,
+      clusterOnly: true,
       run: async () => {
         const missing = await missingNodeBinaries(env);
         await ensureNodeBinaries(env, progress);
@@ -48,9 +52,10 @@ export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => v
       what: 'podman, runc, slirp4netns, debootstrap',
       run: () => ensureContainerTools(progress),
     },
-    { what: "containerd (the cluster's node)", run: () => ensureContainerd(progress) },
+    { what: "containerd (the cluster's node)", clusterOnly: true, run: () => ensureContainerd(progress) },
     ...NODE_IMAGES.map((image) => ({
       what: `the node's image ${image.name}`,
+      clusterOnly: true,
       run: () => ensureBinaryImage(image, env, progress),
     })),
     ...(['backend', 'frontend'] as const).map((name) => ({
