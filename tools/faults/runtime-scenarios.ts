@@ -2,10 +2,10 @@
 // visits in flight, an uncaught error. Each scenario runs both process entries where the test it
 // replaced did, and its rows hold everything that test asserted.
 import { join } from 'node:path';
-import { ENTRIES, functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
+import { ENTRIES, functionCommand, functionDirectory, type ProcessEntry, REPOSITORY_ROOT } from '../functions/run.ts';
 import { fetchTrace } from '../jaeger/query.ts';
 import { runLoad } from '../load/run.ts';
-import { cleanEnv } from '../local/system.ts';
+import { cleanEnv, type Processes } from '../local/system.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { spawnChild, waitFor } from '../processes/process.ts';
 import { formatMs } from '../report/durations.ts';
@@ -61,87 +61,95 @@ export const concurrency: Scenario = {
   },
 };
 
+/** A backend not running, slower than the frontend's timeout, killed mid-visit, then back, on one entry. */
+async function deadOrSlowBackendOn(processes: Processes, entry: ProcessEntry): Promise<Row[]> {
+  const jaeger = await processes.jaeger();
+  const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  const port = await findFreePort();
+  const frontend = await processes.fn(
+    'frontend',
+    cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}`, BACKEND_TIMEOUT_MS: '500' }),
+    { entry },
+  );
+  // A frontend with the default timeout (15 s), so that only the kill can end the visit.
+  const patient = await processes.fn(
+    'frontend',
+    cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}` }),
+    { entry },
+  );
+  const timed = async (url = frontend.url) => {
+    const started = performance.now();
+    const response = await fetch(url);
+    return { status: response.status, body: await response.text(), ms: performance.now() - started, response };
+  };
+  const down = await timed();
+  const slowBackend = await processes.fn(
+    'backend',
+    cleanEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000', ...requestProbeEnv() }),
+    { entry, port },
+  );
+  const received = countReceivedRequests(slowBackend.child, 'POST');
+  const slow = await timed();
+  const increases = received();
+  const killedVisit = timed(patient.url);
+  // Killed once it serves the visit's increase, in the middle of the lag.
+  await waitFor(
+    "the backend to receive the visit's increase",
+    async () => (received() > increases ? true : undefined),
+    { timeoutMs: 10_000, intervalMs: 10, child: slowBackend.child },
+  );
+  await slowBackend.stop('SIGKILL');
+  const killed = await killedVisit;
+  await processes.fn('backend', cleanEnv({ ...telemetry, LAG_MIN_MS: '0', LAG_MAX_MS: '0' }), { entry, port });
+  const back = await timed();
+  const traceId = /^00-([0-9a-f]{32})-/.exec(down.response.headers.get('traceresponse') ?? '')?.[1] ?? '';
+  const root = await waitFor(
+    'the failed visit in Jaeger',
+    async () => (await fetchTrace(jaeger.queryUrl, traceId))?.spans.find((span) => span.references.length === 0),
+    { timeoutMs: 15_000 },
+  ).catch(() => undefined);
+  const error = root?.tags.some((tag) => tag.key === 'otel.status_code' && tag.value === 'ERROR');
+  const exception = root?.logs.some((log) => log.fields.some((field) => field.value === 'exception'));
+  return [
+    {
+      scenario: `backend not running (${entry})`,
+      expected: '502, short body',
+      observed: `${down.status} in ${formatMs(down.ms)}: ${JSON.stringify(down.body.trim())}`,
+      pass: down.status === 502 && down.body.length < 100,
+    },
+    {
+      scenario: '  its span',
+      expected: 'status ERROR, exception event',
+      observed: `${error ? 'ERROR' : 'no error status'}, ${exception ? 'exception recorded' : 'no exception'}`,
+      pass: Boolean(error && exception),
+    },
+    {
+      scenario: 'backend slower than the timeout (500 ms)',
+      expected: '504 within 500 ms + 300 ms',
+      observed: `${slow.status} in ${formatMs(slow.ms)}`,
+      pass: slow.status === 504 && slow.ms < 800,
+    },
+    {
+      scenario: 'backend killed mid-request',
+      expected: '502 with its short body, before the lag (3 s) would end',
+      observed: `${killed.status} in ${formatMs(killed.ms)}: ${JSON.stringify(killed.body.trim())}`,
+      pass: killed.status === 502 && killed.body === 'Bad Gateway: the counter backend failed.\n' && killed.ms < 1000,
+    },
+    {
+      scenario: 'backend back',
+      expected: 'visits answered 200 again, by itself; the new backend counts from 1',
+      observed: `${back.status}: ${JSON.stringify(back.body.split('\n')[2] ?? '')}`,
+      pass: back.status === 200 && back.body.includes("You're visitor number 1 in here!"),
+    },
+  ];
+}
+
 export const deadOrSlowBackend: Scenario = {
   name: 'dead or slow backend',
   run: async (processes) => {
-    const jaeger = await processes.jaeger();
-    const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
-    const port = await findFreePort();
-    const frontend = await processes.fn(
-      'frontend',
-      cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}`, BACKEND_TIMEOUT_MS: '500' }),
-    );
-    // As in test/e2e/backend-killed.test.ts: a frontend with the default timeout (15 s), so that only
-    // the kill can end the visit.
-    const patient = await processes.fn(
-      'frontend',
-      cleanEnv({ ...telemetry, COUNTER_ENDPOINT: `http://localhost:${port}` }),
-    );
-    const timed = async (url = frontend.url) => {
-      const started = performance.now();
-      const response = await fetch(url);
-      return { status: response.status, body: await response.text(), ms: performance.now() - started, response };
-    };
-    const down = await timed();
-    const slowBackend = await processes.fn(
-      'backend',
-      cleanEnv({ ...telemetry, LAG_MIN_MS: '3000', LAG_MAX_MS: '3000', ...requestProbeEnv() }),
-      { port },
-    );
-    const received = countReceivedRequests(slowBackend.child, 'POST');
-    const slow = await timed();
-    const increases = received();
-    const killedVisit = timed(patient.url);
-    // Killed once it serves the visit's increase, in the middle of the lag.
-    await waitFor(
-      "the backend to receive the visit's increase",
-      async () => (received() > increases ? true : undefined),
-      { timeoutMs: 10_000, intervalMs: 10, child: slowBackend.child },
-    );
-    await slowBackend.stop('SIGKILL');
-    const killed = await killedVisit;
-    await processes.fn('backend', cleanEnv({ ...telemetry, LAG_MIN_MS: '0', LAG_MAX_MS: '0' }), { port });
-    const back = await timed();
-    const traceId = /^00-([0-9a-f]{32})-/.exec(down.response.headers.get('traceresponse') ?? '')?.[1] ?? '';
-    const root = await waitFor(
-      'the failed visit in Jaeger',
-      async () => (await fetchTrace(jaeger.queryUrl, traceId))?.spans.find((span) => span.references.length === 0),
-      { timeoutMs: 15_000 },
-    ).catch(() => undefined);
-    const error = root?.tags.some((tag) => tag.key === 'otel.status_code' && tag.value === 'ERROR');
-    const exception = root?.logs.some((log) => log.fields.some((field) => field.value === 'exception'));
-    return [
-      {
-        scenario: 'backend not running',
-        expected: '502, short body',
-        observed: `${down.status} in ${formatMs(down.ms)}: ${JSON.stringify(down.body.trim())}`,
-        pass: down.status === 502 && down.body.length < 100,
-      },
-      {
-        scenario: '  its span',
-        expected: 'status ERROR, exception event',
-        observed: `${error ? 'ERROR' : 'no error status'}, ${exception ? 'exception recorded' : 'no exception'}`,
-        pass: Boolean(error && exception),
-      },
-      {
-        scenario: 'backend slower than the timeout (500 ms)',
-        expected: '504 within 500 ms + 300 ms',
-        observed: `${slow.status} in ${formatMs(slow.ms)}`,
-        pass: slow.status === 504 && slow.ms < 800,
-      },
-      {
-        scenario: 'backend killed mid-request',
-        expected: '502 with its short body, before the lag (3 s) would end',
-        observed: `${killed.status} in ${formatMs(killed.ms)}: ${JSON.stringify(killed.body.trim())}`,
-        pass: killed.status === 502 && killed.body === 'Bad Gateway: the counter backend failed.\n' && killed.ms < 1000,
-      },
-      {
-        scenario: 'backend back',
-        expected: 'visits answered 200 again, by itself',
-        observed: `${back.status}: ${JSON.stringify(back.body.split('\n')[2] ?? '')}`,
-        pass: back.status === 200,
-      },
-    ];
+    const rows: Row[] = [];
+    for (const entry of ENTRIES) rows.push(...(await deadOrSlowBackendOn(processes, entry)));
+    return rows;
   },
 };
 
