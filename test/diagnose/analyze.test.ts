@@ -44,5 +44,23 @@ test('a steady bottleneck is named, and said to be steady', (t) => {
 });
 
 test('no traces, no bottleneck', (t) => {
-  t.deepEqual(diagnose([]), { traces: 0, operations: [], bottleneck: undefined, slowestTrace: undefined });
+  t.deepEqual(diagnose([]), {
+    traces: 0,
+    incompleteTraces: 0,
+    operations: [],
+    bottleneck: undefined,
+    slowestTrace: undefined,
+  });
+});
+
+test('a trace not yet whole is left out and counted, so it cannot skew the verdict', (t) => {
+  // Only the backend's batch of a very slow visit has arrived: its spans' parents are missing.
+  const partial = visit('t3', 60_000_000);
+  partial.spans = partial.spans.filter((span) => span.processID === 'p2');
+  const diagnosis = diagnose([visit('t1', 0, 500_000), partial, visit('t2', 0, 510_000)]);
+  t.is(diagnosis.traces, 2);
+  t.is(diagnosis.incompleteTraces, 1);
+  t.like(diagnosis.bottleneck, { operation: 'read counter' });
+  t.is(diagnosis.slowestTrace?.traceId, 't2');
+  t.is(diagnosis.operations.find((operation) => operation.operation === 'simulate lag')?.count, 2);
 });

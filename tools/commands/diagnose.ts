@@ -43,6 +43,20 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const diagnosis = diagnose(traces);
+    if (diagnosis.traces === 0) {
+      console.error(
+        `Jaeger at ${source.description} has ${traces.length} traces of service "${values.service}" in the last ` +
+          'hour, but none is whole yet: their spans may still be queued in a function (OTEL_BSP_SCHEDULE_DELAY), ' +
+          'or a part of the visit is not traced. npm run load waits for its visits; or run diagnose again shortly.',
+      );
+      return 1;
+    }
+    if (diagnosis.incompleteTraces > 0) {
+      console.error(
+        `${diagnosis.incompleteTraces} of the ${traces.length} traces are not whole yet (spans still on their way, ` +
+          `or lost): the diagnosis reads the ${diagnosis.traces} whole ones.`,
+      );
+    }
     if (values.json) {
       console.log(JSON.stringify({ service: values.service, jaeger: source.description, ...diagnosis }, null, 2));
     } else {

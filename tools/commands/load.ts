@@ -1,27 +1,51 @@
-// `npm run load -- [--visits N] [--concurrency C] [--url URL]`: sends visits to the frontend, shows
-// progress, then a latency summary and histogram, the check of the visitor numbers, the errors by
-// status and the trace ids of the slowest visits. Exits 1 when a visit failed or a number repeated.
+// `npm run load -- [--visits N] [--concurrency C] [--url URL] [--jaeger URL] [--wait-traces S]`: sends
+// visits to the frontend, shows progress, then a latency summary and histogram, the check of the
+// visitor numbers, the errors by status and the trace ids of the slowest visits; then waits until
+// each visit's trace is whole in Jaeger, so that diagnose run next sees them all. Exits 1 when a
+// visit failed or a number repeated; traces that did not arrive are a warning, not a failure.
 import { parseArgs } from 'node:util';
 import { parseWholeNumberFlag } from '../cli/flags.ts';
 import { analyzeLoad, loadFailed, renderLoadReport } from '../load/report.ts';
 import { type Progress, runLoad } from '../load/run.ts';
+import { checkLoadTraces, DEFAULT_TRACE_WAIT_SECONDS, type TraceWaitProgress } from '../load/traces.ts';
 
-const usage = 'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080]';
+const usage =
+  'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080] [--jaeger URL] ' +
+  `[--wait-traces ${DEFAULT_TRACE_WAIT_SECONDS}]`;
 
-function progressPrinter(): (progress: Progress) => void {
+/** One line on stderr, rewritten in place on a terminal, else printed at each tenth of the way. */
+function progressLine<T>(
+  format: (progress: T) => string,
+  fraction: (progress: T) => number,
+  done: (progress: T) => boolean,
+) {
   const interactive = process.stderr.isTTY;
   let lastTenth = -1;
-  return ({ done, total, inFlight, failed }) => {
-    const line = `${done}/${total} visits done, ${inFlight} in flight, ${failed} failed`;
+  return (progress: T) => {
+    const line = format(progress);
     if (interactive) {
-      process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+      process.stderr.write(`\r${line}${done(progress) ? '\n' : ''}`);
       return;
     }
-    const tenth = Math.floor((10 * done) / total);
+    const tenth = Math.floor(10 * fraction(progress));
     if (tenth !== lastTenth) process.stderr.write(`${line}\n`);
     lastTenth = tenth;
   };
 }
+
+const visitProgress = () =>
+  progressLine<Progress>(
+    ({ done, total, inFlight, failed }) => `${done}/${total} visits done, ${inFlight} in flight, ${failed} failed`,
+    ({ done, total }) => done / total,
+    ({ done, total }) => done === total,
+  );
+
+const traceProgress = () =>
+  progressLine<TraceWaitProgress>(
+    ({ whole, total }) => `waiting for ${total} traces to reach Jaeger: ${whole}/${total} whole`,
+    ({ whole, total }) => whole / total,
+    ({ whole, total }) => whole === total,
+  );
 
 try {
   const { values } = parseArgs({
@@ -29,6 +53,8 @@ try {
       visits: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '4' },
       url: { type: 'string', default: 'http://localhost:8080' },
+      jaeger: { type: 'string' },
+      'wait-traces': { type: 'string', default: String(DEFAULT_TRACE_WAIT_SECONDS) },
       help: { type: 'boolean', default: false },
     },
   });
@@ -37,11 +63,24 @@ try {
   } else {
     const visits = parseWholeNumberFlag('visits', values.visits);
     const concurrency = parseWholeNumberFlag('concurrency', values.concurrency);
+    const waitSeconds = parseWholeNumberFlag('wait-traces', values['wait-traces'], { min: 0, unit: 'seconds' });
     const url = new URL(values.url).href;
     console.error(`Sending ${visits} visits to ${url}, ${concurrency} at a time…`);
-    const report = analyzeLoad(await runLoad({ url, visits, concurrency, onProgress: progressPrinter() }));
+    const results = await runLoad({ url, visits, concurrency, onProgress: visitProgress() });
+    const report = analyzeLoad(results);
     console.log(renderLoadReport(report));
     process.exitCode = loadFailed(report) ? 1 : 0;
+    if (waitSeconds > 0) {
+      const traceIds = results.flatMap((result) => (result.traceId === undefined ? [] : [result.traceId]));
+      const line = await checkLoadTraces({
+        traceIds,
+        jaegerFlag: values.jaeger,
+        env: process.env,
+        timeoutMs: waitSeconds * 1000,
+        onProgress: traceProgress(),
+      });
+      console.log(`\n${line}`);
+    }
   }
 } catch (error) {
   console.error(`${error instanceof Error ? error.message : error}\n${usage}`);
