@@ -68,6 +68,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
     t.teardown(() => child.stop('SIGKILL'));
     return { code: (await child.exited).code, output: child.output() };
   };
+  const jaegerUrl = `http://localhost:${ports.JAEGER_QUERY_PORT}`;
   const load = await run('load', [
     '--visits',
     '6',
@@ -75,10 +76,12 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
     '3',
     '--url',
     `http://localhost:${ports.FRONTEND_PORT}`,
+    '--jaeger',
+    jaegerUrl,
   ]);
   t.is(load.code, 0, load.output);
   t.regex(load.output, /Visitor numbers: 6 from 2 to 7, all distinct, no gaps/);
-  const jaegerUrl = `http://localhost:${ports.JAEGER_QUERY_PORT}`;
+  t.regex(load.output, /^Traces: all 6 whole in Jaeger, after /m);
   await waitFor(
     'the seven visits in Jaeger',
     async () => ((await fetchTraces(jaegerUrl, 'frontend', 20)).length >= 7 ? true : undefined),
