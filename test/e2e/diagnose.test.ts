@@ -23,7 +23,7 @@ async function loadAndDiagnose(t: ExecutionContext, backendEnv: NodeJS.ProcessEn
   t.is(load.code, 0, load.output);
   t.regex(load.output, new RegExp(`${visits} visits, ${visits} answered 200`));
   t.regex(load.output, new RegExp(`Visitor numbers: ${visits} from 1 to ${visits}, all distinct, no gaps`));
-  t.regex(load.output, new RegExp(`^Traces: all ${visits} whole in Jaeger, after `, 'm'));
+  t.regex(load.output, new RegExp(`^Traces: all ${visits} whole in Jaeger after `, 'm'));
   const diagnose = await npmRun(t, 'diagnose', ['--jaeger', jaeger.queryUrl, '--json', '--limit', String(visits)]);
   t.is(diagnose.code, 0, diagnose.output);
   return { diagnosis: JSON.parse(diagnose.output) as Diagnosis, jaeger };

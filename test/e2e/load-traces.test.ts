@@ -46,7 +46,9 @@ async function loadThenDiagnose(t: ExecutionContext, lag: { min: number; max: nu
   ]);
   t.is(load.code, 0, load.output);
   t.regex(load.output, new RegExp(`^${VISITS} visits, ${VISITS} answered 200$`, 'm'));
-  const waited = new RegExp(`^Traces: all ${VISITS} whole in Jaeger, after (\\S+ m?s) \\(`, 'm').exec(load.output);
+  const waited = new RegExp(`^Traces: all ${VISITS} whole in Jaeger after (\\S+ m?s), read from `, 'm').exec(
+    load.output,
+  );
   t.truthy(waited, load.output);
 
   // At once: nothing between the load and the diagnosis waits for Jaeger.

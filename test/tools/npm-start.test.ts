@@ -81,7 +81,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   ]);
   t.is(load.code, 0, load.output);
   t.regex(load.output, /Visitor numbers: 6 from 2 to 7, all distinct, no gaps/);
-  t.regex(load.output, /^Traces: all 6 whole in Jaeger, after /m);
+  t.regex(load.output, /^Traces: all 6 whole in Jaeger after /m);
   await waitFor(
     'the seven visits in Jaeger',
     async () => ((await fetchTraces(jaegerUrl, 'frontend', 20)).length >= 7 ? true : undefined),

@@ -109,7 +109,7 @@ export async function waitForWholeTraces({
 export function renderTraceWait(wait: TraceWait, jaeger: string): string {
   if (wait.unreachable !== undefined) return `Traces: not checked: ${wait.unreachable}`;
   const after = `after ${formatMs(wait.waitedMs)}`;
-  if (wait.whole === wait.total) return `Traces: all ${wait.total} whole in Jaeger, ${after} (${jaeger})`;
+  if (wait.whole === wait.total) return `Traces: all ${wait.total} whole in Jaeger ${after}, read from ${jaeger}`;
   const parts = [
     ...(wait.missing.length > 0 ? [`${wait.missing.length} not there`] : []),
     ...(wait.incomplete.length > 0
@@ -119,7 +119,7 @@ export function renderTraceWait(wait: TraceWait, jaeger: string): string {
       : []),
   ];
   return [
-    `Traces: WARNING: ${wait.total - wait.whole} of ${wait.total} not whole in Jaeger ${after} (${jaeger}): ${parts.join(', ')}.`,
+    `Traces: WARNING: ${wait.total - wait.whole} of ${wait.total} not whole in Jaeger ${after}, read from ${jaeger}: ${parts.join(', ')}.`,
     '  Their spans may still be queued in a function (OTEL_BSP_SCHEDULE_DELAY), Jaeger may be down or not the',
     '  one the functions export to (OTEL_EXPORTER_OTLP_ENDPOINT), or a part may not be traced (OTEL_SDK_DISABLED).',
     '  npm run diagnose leaves incomplete traces out; --wait-traces <seconds> waits longer.',
