@@ -14,6 +14,15 @@ test('by default: Jaeger, backend on 8081 and frontend on 8080', (t) => {
   });
 });
 
+test('spans reach its own Jaeger every second, unless OTEL_BSP_SCHEDULE_DELAY says otherwise', (t) => {
+  t.deepEqual(planStart({}).functionEnv, { OTEL_BSP_SCHEDULE_DELAY: '1000' });
+  t.deepEqual(planStart({ OTEL_BSP_SCHEDULE_DELAY: ' ' }).functionEnv, { OTEL_BSP_SCHEDULE_DELAY: '1000' });
+  t.deepEqual(planStart({ OTEL_BSP_SCHEDULE_DELAY: '5000' }).functionEnv, {});
+  // Another collector, or no tracing: the SDK's own default.
+  t.deepEqual(planStart({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' }).functionEnv, {});
+  t.deepEqual(planStart({ OTEL_SDK_DISABLED: 'true' }).functionEnv, {});
+});
+
 test('OTEL_SDK_DISABLED=true: no Jaeger', (t) => {
   const plan = planStart({ OTEL_SDK_DISABLED: 'true' });
   t.is(plan.jaeger, undefined);

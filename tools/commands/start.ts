@@ -24,7 +24,7 @@ async function stopAll(status: number): Promise<never> {
 }
 
 async function launch(plan: StartPlan): Promise<string[]> {
-  const env = { ...process.env };
+  const env = { ...process.env, ...plan.functionEnv };
   const lines: string[] = [];
   if (plan.jaeger) {
     const binary = await ensureJaeger(process.env, (line) => console.log(line));
