@@ -6,9 +6,10 @@ import test, { type ExecutionContext } from 'ava';
 import type { Diagnosis } from '../../tools/diagnose/analyze.ts';
 import { isWhole } from '../../tools/jaeger/completeness.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
+import { waitFor } from '../../tools/processes/process.ts';
 import { runOurCommand } from '../helpers/commands.ts';
 import { serviceOf, tag } from '../helpers/jaeger-api.ts';
-import { startTestSystem } from '../helpers/system.ts';
+import { baseEnv, startTestFunction, startTestJaeger, startTestSystem } from '../helpers/system.ts';
 
 const VISITS = 16;
 /** Unset, so that each function's batch span processor keeps the SDK's default delay of 5000 ms. */
@@ -106,6 +107,17 @@ test('--wait-traces 0 skips the wait', async (t) => {
   t.notRegex(load.output, /waiting for|^Traces:/m);
 });
 
+test('traces not whole by the deadline: a warning that says how many and why that may be, and exit 0', async (t) => {
+  const { frontend, jaeger } = await startSystem(t, { min: 0, max: 0 });
+  // 1 s is well within the functions' 5 s batch delay: no span of these visits has left them yet.
+  const args = ['--visits', '4', '--url', frontend.url, '--jaeger', jaeger.queryUrl, '--wait-traces', '1'];
+  const load = await runOurCommand(t, 'load', args);
+  t.is(load.code, 0, load.output);
+  t.regex(load.output, /^4 visits, 4 answered 200$/m);
+  t.regex(load.output, /^Traces: WARNING: 4 of 4 not whole in Jaeger after 1\.\d\d s, read from .*: 4 not there\.$/m);
+  t.regex(load.output, /queued in a function \(OTEL_BSP_SCHEDULE_DELAY\), Jaeger may be down/);
+});
+
 test('Jaeger down: load still reports its visits, says the traces were not checked, and exits 0', async (t) => {
   const { frontend, jaeger } = await startSystem(t, { min: 0, max: 0 });
   await jaeger.stop();
@@ -123,4 +135,66 @@ test('--wait-traces takes whole seconds only', async (t) => {
   const load = await runOurCommand(t, 'load', ['--wait-traces', 'soon']);
   t.is(load.code, 2);
   t.regex(load.output, /--wait-traces is "soon": expected a whole number of seconds/);
+});
+
+test('diagnose leaves out the traces not whole, says how many, and reads the whole ones', async (t) => {
+  const jaeger = await startTestJaeger(t);
+  const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  // A backend that holds its spans, then is killed with them: its visits' traces stay without it.
+  const backend = await startTestFunction(
+    t,
+    'backend',
+    baseEnv({ ...telemetry, OTEL_BSP_SCHEDULE_DELAY: '600000', LAG_MIN_MS: '0', LAG_MAX_MS: '0' }),
+  );
+  const frontend = await startTestFunction(t, 'frontend', baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url }));
+  const statuses: number[] = [];
+  const visit = async () => {
+    const response = await fetch(frontend.url);
+    await response.body?.cancel();
+    statuses.push(response.status);
+  };
+  for (let count = 0; count < 3; count += 1) await visit();
+  await backend.stop('SIGKILL');
+  // The backend gone, visits fail: each a whole trace of the frontend's alone, its call marked failed.
+  for (let count = 0; count < 2; count += 1) await visit();
+  t.deepEqual(statuses, [200, 200, 200, 502, 502]);
+  await waitFor(
+    "the frontend's spans of all five visits in Jaeger",
+    async () => ((await fetchTraces(jaeger.queryUrl, 'frontend', 20)).length === 5 ? true : undefined),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+
+  const json = await runOurCommand(t, 'diagnose', ['--jaeger', jaeger.queryUrl, '--json']);
+  t.is(json.code, 0, json.output);
+  t.regex(
+    json.output,
+    /^3 of the 5 traces are not whole yet \(spans still on their way, or lost\): the diagnosis reads the 2 whole ones\.$/m,
+  );
+  const diagnosis = JSON.parse(json.output.slice(json.output.indexOf('{'))) as Diagnosis;
+  t.like(diagnosis, { traces: 2, incompleteTraces: 3 });
+  t.deepEqual(
+    diagnosis.operations.map((operation) => `${operation.service} ${operation.operation} ${operation.count}`).sort(),
+    ['frontend GET / 2', 'frontend GET 2'],
+  );
+  const text = await runOurCommand(t, 'diagnose', ['--jaeger', jaeger.queryUrl]);
+  t.is(text.code, 0, text.output);
+  t.regex(text.output, /^Diagnosis of 2 traces from /m);
+});
+
+test('diagnose says so when no trace is whole, and exits 1', async (t) => {
+  const jaeger = await startTestJaeger(t);
+  const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  const backend = await startTestFunction(t, 'backend', baseEnv({ ...telemetry, OTEL_BSP_SCHEDULE_DELAY: '600000' }));
+  const frontend = await startTestFunction(t, 'frontend', baseEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url }));
+  const response = await fetch(frontend.url);
+  t.is(response.status, 200);
+  await response.body?.cancel();
+  await waitFor(
+    "the frontend's spans in Jaeger",
+    async () => ((await fetchTraces(jaeger.queryUrl, 'frontend', 20)).length === 1 ? true : undefined),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+  const diagnose = await runOurCommand(t, 'diagnose', ['--jaeger', jaeger.queryUrl]);
+  t.is(diagnose.code, 1, diagnose.output);
+  t.regex(diagnose.output, /has 1 trace of service "frontend" in the last hour, but none is whole yet: /);
 });

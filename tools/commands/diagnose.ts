@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     const diagnosis = diagnose(traces);
     if (diagnosis.traces === 0) {
       console.error(
-        `Jaeger at ${source.description} has ${traces.length} traces of service "${values.service}" in the last ` +
+        `Jaeger at ${source.description} has ${traces.length} trace${traces.length === 1 ? '' : 's'} of service "${values.service}" in the last ` +
           'hour, but none is whole yet: their spans may still be queued in a function (OTEL_BSP_SCHEDULE_DELAY), ' +
           'or a part of the visit is not traced. npm run load waits for its visits; or run diagnose again shortly.',
       );
