@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { buildJaeger, cachedJaegerPath, JaegerUnavailableError, locateJaeger } from '../../tools/jaeger/binary.ts';
+import { requiredGoVersion } from '../../tools/go/build.ts';
+import {
+  buildJaeger,
+  cachedJaegerPath,
+  JAEGER_MODULE_DIR,
+  JaegerUnavailableError,
+  locateJaeger,
+} from '../../tools/jaeger/binary.ts';
 import { spawnChild } from '../../tools/processes/process.ts';
 
 async function temporaryDirectory(t: import('ava').ExecutionContext): Promise<string> {
@@ -48,6 +55,10 @@ test('without Go, the build fails with the alternatives named', async (t) => {
     },
   );
   t.regex(error?.message ?? '', /building it needs Go/);
+  t.true(
+    error?.message.includes(`needs Go ${await requiredGoVersion(JAEGER_MODULE_DIR)} or newer`),
+    'names the Go that tools/jaeger/go.mod asks for',
+  );
   t.regex(error?.message ?? '', /JAEGER_BINARY=\/path\/to\/jaeger npm start/);
   t.regex(error?.message ?? '', /jaegertracing\/jaeger:2\.13\.0/);
 });

@@ -1,7 +1,7 @@
 // Binaries the project cannot get elsewhere (Jaeger, Knative's checker, kn) are built from Go modules:
 // each from a small wrapper module of ours under tools/, into a cache outside the clone, so that CI
 // and later runs reuse them. This file knows how to build one, with progress; callers know which.
-import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCommand } from '../processes/run-command.ts';
@@ -50,10 +50,18 @@ export interface GoBinary {
   target: string;
   /** Extra variables for the go commands, e.g. CGO_ENABLED=0. */
   goEnv?: NodeJS.ProcessEnv;
-  /** What to say when Go is missing; the default names Go and the title. */
-  noGoMessage?: string;
+  /** What to say when Go is missing, given the oldest Go that builds it; the default names Go and the title. */
+  noGoMessage?: (goVersion: string) => string;
   /** More linker flags, e.g. `-X pkg.version=v1` to stamp a version; after `-s -w`. */
   linkerFlags?: readonly string[];
+}
+
+/** The `go` line of a wrapper module's go.mod: the oldest Go that builds it. */
+export async function requiredGoVersion(moduleDirectory: string): Promise<string> {
+  const goMod = await readFile(join(moduleDirectory, 'go.mod'), 'utf8');
+  const version = /^go (\S+)$/m.exec(goMod)?.[1];
+  if (!version) throw new GoBuildError(`${join(moduleDirectory, 'go.mod')} has no go line`);
+  return version;
 }
 
 /** Whether a usable Go is on PATH. */
@@ -73,8 +81,10 @@ export async function buildGoBinary(
 ): Promise<string> {
   const { title, moduleDirectory, packagePath, target } = binary;
   if (!(await hasGo(env))) {
+    const goVersion = await requiredGoVersion(moduleDirectory);
     throw new GoBuildError(
-      binary.noGoMessage ?? `${title} is not built yet, and building it needs Go (1.24 or newer) on PATH.`,
+      binary.noGoMessage?.(goVersion) ??
+        `${title} is not built yet, and building it needs Go ${goVersion} or newer on PATH.`,
     );
   }
   const goEnv = { ...env, ...binary.goEnv };

@@ -29,8 +29,10 @@ export async function locateJaeger(env: NodeJS.ProcessEnv): Promise<string | und
   return (await isExecutable(cached)) ? cached : undefined;
 }
 
-const NO_GO = `Jaeger ${JAEGER_VERSION} is not built yet, and building it needs Go (1.24 or newer) on PATH.
-Either install Go and run \`npm run setup\` again, or use a Jaeger v2 you already have:
+const noGo = (
+  goVersion: string,
+) => `Jaeger ${JAEGER_VERSION} is not built yet, and building it needs Go ${goVersion} or newer on PATH.
+Either install Go and run the command again, or use a Jaeger v2 you already have:
   - a jaeger binary: JAEGER_BINARY=/path/to/jaeger npm start
   - the official container image: docker run --rm -p 4317:4317 -p 16686:16686 jaegertracing/jaeger:${JAEGER_VERSION}
     then OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 npm start (npm start then starts no Jaeger of its own).`;
@@ -45,7 +47,7 @@ export async function buildJaeger(env: NodeJS.ProcessEnv, progress: BuildProgres
         packagePath: JAEGER_PACKAGE,
         target: cachedJaegerPath(env),
         goEnv: { CGO_ENABLED: '0' },
-        noGoMessage: NO_GO,
+        noGoMessage: noGo,
       },
       env,
       progress,
