@@ -3,9 +3,10 @@
 // manifests with the images loaded as dev.local/..., visits through Traefik, one visit's trace read
 // from the in-cluster Jaeger through diagnose's port-forward path (Knative's own spans in it), the
 // frontend scaling to zero and back through the activator, its spans flushed on the way down,
-// `--delete`, then the README's `kn service create` commands run by the real kn against the cluster.
+// `--delete`, then the `kn service create` commands of docs/deploy.md run by the real kn against the
+// cluster.
 // The tests run in order, on one cluster.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,14 @@ import { clusterPids, type RunningCluster, startCluster } from '../../tools/clus
 import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
-import { readmeKnCommands, runKnCommandOnCluster } from '../../tools/kn/readme-commands.ts';
+import {
+  documentedKnCommands,
+  readKnCommandsDocument,
+  runKnCommandOnCluster,
+} from '../../tools/kn/documented-commands.ts';
 import { waitFor } from '../../tools/processes/process.ts';
 import { runCommand } from '../../tools/processes/run-command.ts';
 import { runOurCommand } from '../helpers/commands.ts';
@@ -385,10 +389,10 @@ test.serial('npm run deploy -- --delete removes the Services and Jaeger', async 
   t.false((await kubectl(['get', 'namespaces', '-o', 'name'])).includes('namespace/observability'));
 });
 
-test.serial("the README's kn service create commands give Ready Services that answer", async (t) => {
+test.serial('the documented kn service create commands give Ready Services that answer', async (t) => {
   t.timeout(SLOW_TEST_MS);
   const kn = await requireKn(process.env);
-  const commands = readmeKnCommands(await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8'));
+  const commands = documentedKnCommands(await readKnCommandsDocument());
   t.deepEqual(
     commands.map((command) => command.name),
     ['backend', 'frontend'],

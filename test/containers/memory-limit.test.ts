@@ -1,5 +1,5 @@
 // A load at the manifests' memory limit (256 MiB), beside the same containers without it: no OOM
-// kill, no failed visit. The figures are printed, not judged (see the README's Performance section).
+// kill, no failed visit. The figures are printed, not judged (see docs/containers.md).
 import test from 'ava';
 import { measureLoad } from '../../tools/bench/throughput.ts';
 import { cgroupMemory, containerPid } from '../../tools/containers/memory.ts';

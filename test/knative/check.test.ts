@@ -1,11 +1,11 @@
 // Knative Serving's own admission code (tools/knative/check, built by `npm run setup`) judges the
-// manifests, what `npm run deploy -- --dry-run` prints and what kn writes for the README's
-// `kn service create` commands: admitted. Services and ConfigMaps broken
+// manifests, what `npm run deploy -- --dry-run` prints and what kn writes for the
+// `kn service create` commands of docs/deploy.md: admitted. Services and ConfigMaps broken
 // in one way each, from the good ones, are refused with Knative's own message.
 import test from 'ava';
 import { parseAllDocuments } from 'yaml';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { servicesFromReadme } from '../../tools/kn/readme-commands.ts';
+import { servicesFromDocumentedCommands } from '../../tools/kn/documented-commands.ts';
 import { checkObjects, type KnativeVerdict, requireChecker } from '../../tools/knative/checker.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
 import { spawnChild } from '../../tools/processes/process.ts';
@@ -32,8 +32,8 @@ test('the checker is built (npm run setup builds it)', async (t) => {
   await t.notThrowsAsync(requireChecker(env));
 });
 
-test("the Services kn writes for the README's commands are admitted, without warnings", async (t) => {
-  const verdicts = await checkObjects(await servicesFromReadme(env), env);
+test('the Services kn writes for the documented commands are admitted, without warnings', async (t) => {
+  const verdicts = await checkObjects(await servicesFromDocumentedCommands(env), env);
   t.deepEqual(verdicts.map(summary), ['Service default/backend: admitted ""', 'Service default/frontend: admitted ""']);
 });
 

@@ -2,8 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ENTRIES, functionCommand, functionDirectory, type ProcessEntry, REPOSITORY_ROOT } from '../functions/run.ts';
+import { ENTRIES, functionCommand, functionDirectory, type ProcessEntry } from '../functions/run.ts';
 import { fetchTrace } from '../jaeger/query.ts';
+import { documentedKnCommands, readKnCommandsDocument } from '../kn/documented-commands.ts';
 import { loadProjectManifests } from '../knative/manifests.ts';
 import { cleanEnv, type Processes } from '../local/system.ts';
 import { findFreePort } from '../processes/ports.ts';
@@ -120,13 +121,14 @@ export const security: Scenario = {
     const func = parse(await readFile(join(functionDirectory('backend'), 'func.yaml'), 'utf8')) as {
       deploy: { labels: { key: string; value: string }[] };
     };
-    const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
     const clusterLocal = [
       backendService?.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local',
       func.deploy.labels.some(
         (label) => label.key === 'networking.knative.dev/visibility' && label.value === 'cluster-local',
       ),
-      /kn service create backend[^\n]*\\\n(?:[^\n]*\\\n)*?[^\n]*--cluster-local/.test(readme),
+      documentedKnCommands(await readKnCommandsDocument())
+        .find((command) => command.name === 'backend')
+        ?.text.includes('--cluster-local') === true,
     ];
     const dockerUsers = await Promise.all(
       (['backend', 'frontend'] as const).map(async (name) =>

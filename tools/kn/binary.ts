@@ -1,6 +1,7 @@
 // Where Knative's `kn` comes from: a build from Go modules (the wrapper module beside this file),
 // cached outside the clone so that CI and later runs reuse it. Only this version is used: the tests
-// judge the README's commands by what this kn writes, so another kn could judge differently.
+// judge the kn commands of docs/deploy.md by what this kn writes, so another kn could judge
+// differently.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildProgress, buildGoBinary, GoBuildError, isExecutable, projectCacheDirectory } from '../go/build.ts';

@@ -1,6 +1,6 @@
-// The README's `kn service create` commands, run exactly as written by a shell with the real kn: in its
-// offline mode (`--target FILE`), where kn writes the Service it would create and contacts no cluster,
-// or against a cluster (the one on this machine, in the tests).
+// The `kn service create` commands of docs/deploy.md, run exactly as written by a shell with the real kn:
+// in its offline mode (`--target FILE`), where kn writes the Service it would create and contacts no
+// cluster, or against a cluster (the one on this machine, in the tests).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +10,14 @@ import { describe, type KubernetesObject } from '../knative/manifests.ts';
 import { spawnChild } from '../processes/process.ts';
 import { requireKn } from './binary.ts';
 
-/** What `$REGISTRY` stands for unless the caller says otherwise: the README's own example. */
+/** The document whose kn commands these are, relative to the repository. */
+export const KN_COMMANDS_DOCUMENT = 'docs/deploy.md';
+
+/** What `$REGISTRY` stands for unless the caller says otherwise: the document's own example. */
 export const EXAMPLE_REGISTRY = 'registry.example/you';
 
-export class ReadmeCommandError extends Error {
-  override name = 'ReadmeCommandError';
+export class DocumentedCommandError extends Error {
+  override name = 'DocumentedCommandError';
 }
 
 export class KnCommandError extends Error {
@@ -24,39 +27,48 @@ export class KnCommandError extends Error {
 export interface KnCommand {
   /** The Service's name, the first word after `kn service create`. */
   name: string;
-  /** The command as the README writes it, line continuations included. */
+  /** The command as the document writes it, line continuations included. */
   text: string;
 }
 
 const FENCED_BLOCK = /^```[^\n]*\n([\s\S]*?)^```/gm;
 const CREATE = /^kn service create ([a-z0-9-]+)(?:\s|$)/;
-/** Anything that would make a line more than one simple command: a README block must stay plain. */
+/** Anything that would make a line more than one simple command: a documented block must stay plain. */
 const SHELL_CONTROL = /[;&|<>`#]|\$\(/;
 
+/** The text of docs/deploy.md, where the kn commands are. */
+export function readKnCommandsDocument(): Promise<string> {
+  return readFile(join(REPOSITORY_ROOT, KN_COMMANDS_DOCUMENT), 'utf8');
+}
+
 /**
- * The commands of the README's one fenced block that runs `kn service create`. Every command in that
+ * The commands of a document's one fenced block that runs `kn service create`. Every command in that
  * block must be a `kn service create` (lines joined at a trailing backslash, as a shell joins them).
  */
-export function readmeKnCommands(readme: string): KnCommand[] {
-  const blocks = [...readme.matchAll(FENCED_BLOCK)]
+export function documentedKnCommands(text: string): KnCommand[] {
+  const blocks = [...text.matchAll(FENCED_BLOCK)]
     .map(([, body = '']) => body)
     .filter((body) => /^kn service create /m.test(body));
   if (blocks.length !== 1) {
-    throw new ReadmeCommandError(
-      `The README should have exactly one fenced block of \`kn service create\` commands; it has ${blocks.length}.`,
+    throw new DocumentedCommandError(
+      `${KN_COMMANDS_DOCUMENT} should have exactly one fenced block of \`kn service create\` commands; it has ${blocks.length}.`,
     );
   }
   const commands: KnCommand[] = [];
-  for (const text of (blocks[0] ?? '').split(/(?<!\\)\n/)) {
-    if (text.trim() === '') continue;
-    const name = CREATE.exec(text)?.[1];
+  for (const line of (blocks[0] ?? '').split(/(?<!\\)\n/)) {
+    if (line.trim() === '') continue;
+    const name = CREATE.exec(line)?.[1];
     if (!name) {
-      throw new ReadmeCommandError(`The README's kn block has a line that is not a kn service create: ${text}`);
+      throw new DocumentedCommandError(
+        `${KN_COMMANDS_DOCUMENT}: its kn block has a line that is not a kn service create: ${line}`,
+      );
     }
-    if (SHELL_CONTROL.test(text)) {
-      throw new ReadmeCommandError(`The README's kn command for ${name} is not one plain command: ${text}`);
+    if (SHELL_CONTROL.test(line)) {
+      throw new DocumentedCommandError(
+        `${KN_COMMANDS_DOCUMENT}: the kn command for ${name} is not one plain command: ${line}`,
+      );
     }
-    commands.push({ name, text });
+    commands.push({ name, text: line });
   }
   return commands;
 }
@@ -134,17 +146,16 @@ export async function runKnCommandOnCluster(
 }
 
 /**
- * The Services the README's `kn service create` commands would create, in the README's order, as kn
- * v0.50.0 writes them. Throws a KnUnavailableError when kn is not built (run `npm run setup`).
+ * The Services the documented `kn service create` commands would create, in the document's order, as
+ * kn v0.50.0 writes them. Throws a KnUnavailableError when kn is not built (run `npm run setup`).
  */
-export async function servicesFromReadme(
+export async function servicesFromDocumentedCommands(
   env: NodeJS.ProcessEnv,
-  options: { readme?: string; registry?: string } = {},
+  options: { text?: string; registry?: string } = {},
 ): Promise<KubernetesObject[]> {
   const kn = await requireKn(env);
-  const readme = options.readme ?? (await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8'));
-  const commands = readmeKnCommands(readme);
-  const directory = await mkdtemp(join(tmpdir(), 'readme-kn-'));
+  const commands = documentedKnCommands(options.text ?? (await readKnCommandsDocument()));
+  const directory = await mkdtemp(join(tmpdir(), 'documented-kn-'));
   try {
     const services: KubernetesObject[] = [];
     for (const command of commands) {

@@ -1,35 +1,37 @@
-// The README's `kn service create` commands, run as written by the real kn v0.50.0 in its offline mode
-// (`--target FILE`, no cluster), must give the Services of knative/ field by field; the only differences
-// allowed are the fields the README lists next to the commands, and each of those must still differ.
+// The `kn service create` commands of docs/deploy.md, run as written by the real kn v0.50.0 in its
+// offline mode (`--target FILE`, no cluster), must give the Services of knative/ field by field; the only
+// differences allowed are the fields the document lists next to the commands, and each of those must
+// still differ.
 // kn is built by `npm run setup`; without it these tests fail, saying so.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { REPOSITORY_ROOT } from '../tools/functions/run.ts';
 import { KnUnavailableError } from '../tools/kn/binary.ts';
 import {
+  DocumentedCommandError,
+  documentedKnCommands,
   EXAMPLE_REGISTRY,
+  KN_COMMANDS_DOCUMENT,
   KnCommandError,
-  ReadmeCommandError,
-  readmeKnCommands,
-  servicesFromReadme,
-} from '../tools/kn/readme-commands.ts';
+  readKnCommandsDocument,
+  servicesFromDocumentedCommands,
+} from '../tools/kn/documented-commands.ts';
 import { type Difference, serviceDifferences } from '../tools/kn/service-differences.ts';
 import { type KubernetesObject, loadProjectManifests } from '../tools/knative/manifests.ts';
 
-const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+const documented = await readKnCommandsDocument();
 const declared = (await loadProjectManifests())
   .map((manifest) => manifest.object)
   .filter((object) => object.apiVersion === 'serving.knative.dev/v1' && object.kind === 'Service');
 
 // Started once, awaited by each test: when kn is missing, every test below fails with its message.
-const generated = servicesFromReadme(process.env);
+const generated = servicesFromDocumentedCommands(process.env);
 generated.catch(() => {});
 
-/** The field paths in the list items of the README's section "### 2." (what kn cannot express or adds). */
+/** The field paths in the list items of the document's section "## 2." (what kn cannot express or adds). */
 function listedDifferences(text: string): string[] {
-  const section = /^### 2\. .*\n([\s\S]*?)^### /m.exec(text)?.[1] ?? '';
+  const section = /^## 2\. .*\n([\s\S]*?)^## /m.exec(text)?.[1] ?? '';
   const items = section.split(/\n(?=- )/).filter((item) => item.startsWith('- '));
   return items.flatMap((item) =>
     [...item.replace(/\n\s+/g, ' ').matchAll(/`([^`]+)`/g)]
@@ -38,7 +40,7 @@ function listedDifferences(text: string): string[] {
   );
 }
 
-/** knative/'s Service as the README's commands should give it: its images pushed to $REGISTRY. */
+/** knative/'s Service as the documented commands should give it: its images pushed to $REGISTRY. */
 function withExampleRegistry(service: KubernetesObject): KubernetesObject {
   const copy = structuredClone(service) as KubernetesObject & {
     spec: { template: { spec: { containers: { image: string }[] } } };
@@ -52,44 +54,44 @@ function withExampleRegistry(service: KubernetesObject): KubernetesObject {
 const show = ({ path, expected, actual }: Difference) =>
   `${path}: knative/ has ${JSON.stringify(expected) ?? 'nothing'}, kn gives ${JSON.stringify(actual) ?? 'nothing'}`;
 
-test('the README creates exactly the Knative Services of knative/, in its order', (t) => {
+test(`${KN_COMMANDS_DOCUMENT} creates exactly the Knative Services of knative/, in its order`, (t) => {
   t.deepEqual(
-    readmeKnCommands(readme).map((command) => command.name),
+    documentedKnCommands(documented).map((command) => command.name),
     declared.map((service) => service.metadata.name),
   );
 });
 
-test('the README lists the fields kn cannot express, by path, next to the commands', (t) => {
-  const listed = listedDifferences(readme);
-  t.true(listed.length > 0, 'no list of field paths found in the README section "### 2."');
+test(`${KN_COMMANDS_DOCUMENT} lists the fields kn cannot express, by path, next to the commands`, (t) => {
+  const listed = listedDifferences(documented);
+  t.true(listed.length > 0, `no list of field paths found in the section "## 2." of ${KN_COMMANDS_DOCUMENT}`);
   t.deepEqual(listed, [...new Set(listed)], 'a path is listed twice');
 });
 
 for (const service of declared) {
   const { name } = service.metadata;
-  test(`kn service create ${name}, as the README writes it, gives knative/${name}.yaml but for the listed fields`, async (t) => {
+  test(`kn service create ${name}, as ${KN_COMMANDS_DOCUMENT} writes it, gives knative/${name}.yaml but for the listed fields`, async (t) => {
     const fromKn = (await generated).find((candidate) => candidate.metadata.name === name);
     if (!fromKn) return t.fail(`kn wrote no Service ${name}`);
     const differences = serviceDifferences(withExampleRegistry(service), fromKn);
-    const listed = listedDifferences(readme);
+    const listed = listedDifferences(documented);
     const found = new Set(differences.map((difference) => difference.path));
     t.deepEqual(
       differences.filter((difference) => !listed.includes(difference.path)).map(show),
       [],
-      `kn's ${name} differs from knative/${name}.yaml in fields the README does not list`,
+      `kn's ${name} differs from knative/${name}.yaml in fields ${KN_COMMANDS_DOCUMENT} does not list`,
     );
     t.deepEqual(
       listed.filter((path) => !found.has(path)),
       [],
-      `the README lists fields as differences, but kn's ${name} agrees with knative/${name}.yaml on them`,
+      `${KN_COMMANDS_DOCUMENT} lists fields as differences, but kn's ${name} agrees with knative/${name}.yaml on them`,
     );
   });
 }
 
 test('without a built kn, running the commands fails and says how to build it', async (t) => {
-  const empty = await mkdtemp(join(tmpdir(), 'readme-kn-test-'));
+  const empty = await mkdtemp(join(tmpdir(), 'documented-kn-test-'));
   t.teardown(() => rm(empty, { recursive: true, force: true }));
-  const error = await t.throwsAsync(servicesFromReadme({ XDG_CACHE_HOME: empty, HOME: empty }), {
+  const error = await t.throwsAsync(servicesFromDocumentedCommands({ XDG_CACHE_HOME: empty, HOME: empty }), {
     instanceOf: KnUnavailableError,
   });
   t.regex(error?.message ?? '', /kn v0\.50\.0 is not built/);
@@ -99,7 +101,7 @@ test('without a built kn, running the commands fails and says how to build it', 
 test('a command kn refuses fails with what kn said', async (t) => {
   await generated; // Needs kn: fails first with the message above when it is missing.
   const broken = '```sh\nkn service create backend --image $REGISTRY/backend:0.1.0 --probe-readiness grpc::8080\n```\n';
-  const error = await t.throwsAsync(servicesFromReadme(process.env, { readme: broken }), {
+  const error = await t.throwsAsync(servicesFromDocumentedCommands(process.env, { text: broken }), {
     instanceOf: KnCommandError,
   });
   t.regex(error?.message ?? '', /kn service create backend failed/);
@@ -126,14 +128,14 @@ const notRunnable = [
 ] as const;
 
 for (const [title, text, message] of notRunnable) {
-  test(`the README's kn block is refused when it has ${title}`, (t) => {
-    t.throws(() => readmeKnCommands(text), { instanceOf: ReadmeCommandError, message });
+  test(`a kn block is refused when it has ${title}`, (t) => {
+    t.throws(() => documentedKnCommands(text), { instanceOf: DocumentedCommandError, message });
   });
 }
 
 test('a command continued over lines is one command, kept as written', (t) => {
   const text = '```sh\nkn service create a \\\n  --image i\nkn service create b --image j\n```\n';
-  t.deepEqual(readmeKnCommands(text), [
+  t.deepEqual(documentedKnCommands(text), [
     { name: 'a', text: 'kn service create a \\\n  --image i' },
     { name: 'b', text: 'kn service create b --image j' },
   ]);

@@ -1,10 +1,13 @@
-// The README's layout section ("How it is built") names every folder of tools/ and test/ on a line of
-// its own, and no folder that is not there: a folder added, moved or removed fails here until the
-// README says so.
+// The layout section of docs/design.md names every folder of tools/, test/ and docs/ on a line of its
+// own, and no folder that is not there: a folder added, moved or removed fails here until the layout
+// says so.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../tools/functions/run.ts';
+
+const DESIGN = 'docs/design.md';
+const LAYOUT_HEADING = '## Layout';
 
 async function foldersUnder(folder: string): Promise<string[]> {
   const entries = await readdir(join(REPOSITORY_ROOT, folder), { withFileTypes: true });
@@ -13,8 +16,10 @@ async function foldersUnder(folder: string): Promise<string[]> {
 }
 
 async function layoutFolders(): Promise<string[]> {
-  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## How it is built'));
+  const design = await readFile(join(REPOSITORY_ROOT, DESIGN), 'utf8');
+  const heading = design.indexOf(`\n${LAYOUT_HEADING}\n`);
+  if (heading < 0) throw new Error(`${DESIGN} has no section "${LAYOUT_HEADING}"`);
+  const section = design.slice(heading);
   const start = section.indexOf('```\n') + 4;
   const block = section.slice(start, section.indexOf('\n```', start));
   return block
@@ -23,24 +28,26 @@ async function layoutFolders(): Promise<string[]> {
     .filter((folder) => folder !== undefined);
 }
 
-test('the layout section lists each folder of tools/ and test/ once', async (t) => {
+test(`the layout in ${DESIGN} lists each folder of tools/, test/ and docs/ once`, async (t) => {
   const listed = await layoutFolders();
   t.deepEqual(
     listed.filter((folder, index) => listed.indexOf(folder) !== index),
     [],
     'listed twice',
   );
-  const tree = [...(await foldersUnder('tools')), ...(await foldersUnder('test'))].filter(
-    (folder) => folder !== 'tools',
-  );
+  const tree = [
+    ...(await foldersUnder('tools')),
+    ...(await foldersUnder('test')),
+    ...(await foldersUnder('docs')),
+  ].filter((folder) => folder !== 'tools');
   t.deepEqual(
     tree.filter((folder) => !listed.includes(folder)),
     [],
-    'in the tree, not in the README',
+    `in the tree, not in ${DESIGN}`,
   );
 });
 
-test('every folder the layout section lists exists', async (t) => {
+test(`every folder the layout in ${DESIGN} lists exists`, async (t) => {
   const missing: string[] = [];
   for (const folder of await layoutFolders()) {
     const found = await stat(join(REPOSITORY_ROOT, folder)).catch(() => undefined);
