@@ -9,6 +9,11 @@ export interface WaterfallOptions {
   marked?: ReadonlySet<string>;
 }
 
+/** The span failed: its status is ERROR, or it carries the error tag. */
+export function isErrorSpan(span: JaegerSpan): boolean {
+  return tagOf(span, 'error') === true || tagOf(span, 'otel.status_code') === 'ERROR';
+}
+
 export function formatDuration(microseconds: number): string {
   if (microseconds >= 1_000_000) return `${(microseconds / 1_000_000).toFixed(2)} s`;
   if (microseconds >= 1000) return `${(microseconds / 1000).toFixed(1)} ms`;
@@ -52,7 +57,7 @@ export function drawWaterfall(
   const rows = orderSpans(trace).map(({ span, depth }) => ({
     mark: marked.has(span.spanID) ? '▶' : ' ',
     service: serviceOf(trace, span),
-    name: `${'  '.repeat(depth)}${span.operationName}${tagOf(span, 'error') === true || tagOf(span, 'otel.status_code') === 'ERROR' ? ' (error)' : ''}`,
+    name: `${'  '.repeat(depth)}${span.operationName}${isErrorSpan(span) ? ' (error)' : ''}`,
     duration: formatDuration(span.duration),
     bar: bar((span.startTime - begin) / total, (span.startTime + span.duration - begin) / total, barWidth),
   }));
