@@ -1,18 +1,20 @@
 // `npm start`: Jaeger, the backend and the frontend as real processes on this machine, as `func run`
-// would run the functions. Ctrl-C or SIGTERM stops them all: the functions first, so that their
-// last spans reach Jaeger, then Jaeger.
+// would run the functions, and the trace page that reads Jaeger. Ctrl-C or SIGTERM stops them all:
+// the functions first, so that their last spans reach Jaeger, then the page and Jaeger.
 import { startFunctionProcess } from '../functions/run.ts';
 import { ensureJaeger } from '../jaeger/binary.ts';
 import { startJaeger } from '../jaeger/run.ts';
 import { planStart, type StartPlan } from '../local/start-plan.ts';
+import { startTracePage } from '../page/server.ts';
 import type { Child } from '../processes/process.ts';
 
 interface Part {
-  child: Child;
+  /** A process of its own; the page runs in this one. */
+  child?: Child;
   stop(): Promise<void>;
 }
 
-/** Started parts, in start order: Jaeger first, the frontend last. */
+/** Started parts, in start order: Jaeger first, then the page, the frontend last. */
 const parts: Part[] = [];
 let stopping = false;
 
@@ -35,6 +37,10 @@ async function launch(plan: StartPlan): Promise<string[]> {
     // bounds, which a link printed once would outlive.
     lines.push(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
     lines.push(`otlp grpc  ${jaeger.otlpEndpoint}`);
+    const frontendUrl = `http://localhost:${plan.frontendPort}`;
+    const page = await startTracePage({ port: plan.pagePort, jaegerUrl: jaeger.queryUrl, frontendUrl });
+    parts.push({ stop: () => page.close() });
+    lines.push(`page       ${page.url}    visits, diagnosis, traces`);
   }
   if (plan.startBackend) {
     parts.push(await startFunctionProcess('backend', { port: plan.backendPort, env, echo: true }));
@@ -62,7 +68,8 @@ try {
 }
 
 // Nothing should exit before we stop it: if something does, stop the rest and say so.
-const gone = await Promise.race(parts.map(({ child }) => child.exited.then(() => child)));
+const children = parts.flatMap(({ child }) => (child ? [child] : []));
+const gone = await Promise.race(children.map((child) => child.exited.then(() => child)));
 if (!stopping) {
   console.error(`${gone.name} exited on its own: stopping the rest.`);
   await stopAll(1);

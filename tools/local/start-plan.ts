@@ -2,9 +2,14 @@
 import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from '../jaeger/run.ts';
 import { readHttpUrl, readPort } from './settings.ts';
 
+/** The trace page's port: beside the functions (8080, 8081), clear of Jaeger's (16686, 4317, 4318, 16685, 13133, 8888). */
+export const DEFAULT_PAGE_PORT = 8090;
+
 export interface StartPlan {
   frontendPort: number;
   backendPort: number;
+  /** The trace page, which reads the local Jaeger: started only with it. */
+  pagePort: number;
   /** A local Jaeger's ports; undefined when tracing is off or spans go to a collector of the user's. */
   jaeger: JaegerPorts | undefined;
   /** Start the backend: not when COUNTER_ENDPOINT names another one. */
@@ -33,6 +38,9 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   const collector = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (tracingOff) notes.push('OTEL_SDK_DISABLED=true: tracing is off, so no Jaeger is started.');
   else if (collector) notes.push(`Spans go to ${collector}, so no local Jaeger is started.`);
+  if (tracingOff || collector) {
+    notes.push('No trace page either: it reads the local Jaeger (npm run page -- --jaeger URL reads another).');
+  }
 
   const backendPort = readPort(env, 'BACKEND_PORT', 8081);
   const startBackend = !env.COUNTER_ENDPOINT;
@@ -49,6 +57,7 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   return {
     frontendPort: readPort(env, 'FRONTEND_PORT', 8080),
     backendPort,
+    pagePort: readPort(env, 'PAGE_PORT', DEFAULT_PAGE_PORT),
     jaeger:
       tracingOff || collector
         ? undefined

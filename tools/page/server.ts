@@ -50,6 +50,11 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/** The port is taken (or not ours to take): the caller says how to choose another. */
+export class PagePortError extends Error {
+  override name = 'PagePortError';
+}
+
 class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
@@ -185,9 +190,12 @@ export async function startTracePage({
     handle(request, response).catch((error: unknown) => response.destroy(error as Error));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: Error) => {
+      reject(new PagePortError(`The trace page cannot listen on ${host}:${port}: ${error.message}`, { cause: error }));
+    };
+    server.once('error', refuse);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });

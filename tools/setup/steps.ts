@@ -16,6 +16,7 @@ import { projectCacheDirectory } from '../go/build.ts';
 import { ensureJaeger } from '../jaeger/binary.ts';
 import { ensureKn } from '../kn/binary.ts';
 import { ensureChecker } from '../knative/checker.ts';
+import { CHROMIUM, ensureChromium } from '../page/browser.ts';
 
 export interface SetupStep {
   what: string;
@@ -28,6 +29,10 @@ export interface SetupStep {
 export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => void): SetupStep[] {
   return [
     { what: 'Jaeger', run: () => ensureJaeger(env, progress) },
+    {
+      what: "Chromium (the trace page's browser tests)",
+      run: async () => `${await ensureChromium(progress)}: ${CHROMIUM}`,
+    },
     { what: "Knative Serving's admission checker", run: () => ensureChecker(env, progress) },
     { what: 'kn', run: () => ensureKn(env, progress) },
     {
