@@ -17,7 +17,10 @@ export interface Visit {
   /** The HTTP status the visit got, from its root span; undefined when no span says. */
   status: number | undefined;
   error: boolean;
-  /** The new value of the counter, from the backend's `increase counter` span. */
+  /**
+   * The number the visitor was told: the frontend numbers a visit with the counter's value before
+   * its increase, one less than the `counter.value` (the new value) of the backend's `increase counter`.
+   */
   visitor: number | undefined;
   spans: number;
 }
@@ -61,7 +64,7 @@ export function visitOf(trace: JaegerTrace): Visit {
     duration: formatMs(durationMs),
     status: statusOf(buildTree(trace)?.span),
     error: trace.spans.some(isErrorSpan),
-    visitor: increase ? (tagOf(increase, 'counter.value') as number) : undefined,
+    visitor: increase ? (tagOf(increase, 'counter.value') as number) - 1 : undefined,
     spans: trace.spans.length,
   };
 }
