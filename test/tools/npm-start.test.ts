@@ -18,6 +18,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
       JAEGER_QUERY_GRPC_PORT: await findFreePort(),
       JAEGER_HEALTH_PORT: await findFreePort(),
       JAEGER_METRICS_PORT: await findFreePort(),
+      PAGE_PORT: await findFreePort(),
     };
     const env = baseEnv({
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
@@ -35,6 +36,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   const { ports, env, npm } = await onFreePorts(launch);
   t.regex(npm.output(), new RegExp(`frontend +http://localhost:${ports.FRONTEND_PORT}`));
   t.regex(npm.output(), new RegExp(`jaeger +http://localhost:${ports.JAEGER_QUERY_PORT}`));
+  t.regex(npm.output(), new RegExp(`^page +http://localhost:${ports.PAGE_PORT} +visits, diagnosis, traces$`, 'm'));
 
   const response = await fetch(`http://localhost:${ports.FRONTEND_PORT}`);
   t.regex(await response.text(), /You're visitor number 1 in here!/);
@@ -92,6 +94,12 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   t.regex(diagnosis.output, /^Diagnosis of \d+ traces from /m);
   t.regex(diagnosis.output, /^Bottleneck: /m);
 
+  // The page beside them reads the same Jaeger and names the same step.
+  const page = (await (await fetch(`http://localhost:${ports.PAGE_PORT}/api/diagnosis`)).json()) as {
+    verdict: string[];
+  };
+  t.true(diagnosis.output.includes(page.verdict[0] ?? 'no verdict'), page.verdict[0]);
+
   // A terminal's Ctrl-C signals the whole foreground process group.
   process.kill(-(npm.process.pid ?? 0), 'SIGINT');
   const exit = await npm.exited;
@@ -106,7 +114,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
       return true;
     }
   };
-  for (const port of [ports.FRONTEND_PORT, ports.BACKEND_PORT, ports.JAEGER_QUERY_PORT]) {
+  for (const port of [ports.FRONTEND_PORT, ports.BACKEND_PORT, ports.JAEGER_QUERY_PORT, ports.PAGE_PORT]) {
     t.true(await waitFor(`port ${port} to close`, () => refused(port), { timeoutMs: 15_000 }));
   }
 });
