@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchTrace, fetchTraces, JaegerQueryError } from '../jaeger/query.ts';
+import { fetchTrace, fetchTraces, JaegerQueryError, type JaegerTrace } from '../jaeger/query.ts';
 import { diagnosisView, traceView, visitsView } from './views.ts';
 
 export const PUBLIC_DIRECTORY = fileURLToPath(new URL('public', import.meta.url));
@@ -129,13 +129,22 @@ export async function startTracePage({
   const index = files.get('/index.html');
   if (!index) throw new Error(`No index.html in ${PUBLIC_DIRECTORY}`);
   const source = { jaeger: jaegerUrl, service, frontendUrl };
+  // The list and the diagnosis ask together, for the same traces: one query to Jaeger answers both.
+  const inFlight = new Map<number, Promise<JaegerTrace[]>>();
+  const recentTraces = (limit: number): Promise<JaegerTrace[]> => {
+    const pending = inFlight.get(limit);
+    if (pending) return pending;
+    const query = fetchTraces(jaegerUrl, service, limit).finally(() => inFlight.delete(limit));
+    inFlight.set(limit, query);
+    return query;
+  };
 
   async function answerApi(path: string, url: URL): Promise<unknown> {
     if (path === '/api/visits') {
-      return { ...source, ...visitsView(await fetchTraces(jaegerUrl, service, readLimit(url))) };
+      return { ...source, ...visitsView(await recentTraces(readLimit(url))) };
     }
     if (path === '/api/diagnosis') {
-      return { ...source, ...diagnosisView(await fetchTraces(jaegerUrl, service, readLimit(url))) };
+      return { ...source, ...diagnosisView(await recentTraces(readLimit(url))) };
     }
     const id = /^\/api\/traces\/([^/]*)$/.exec(path)?.[1];
     if (id === undefined) throw new HttpError(404, `No such API: ${path}`);
