@@ -188,6 +188,31 @@ const cases: [string, JaegerTrace, TraceGap[]][] = [
   ],
 ];
 
+/** The backend's Redis commands: CLIENT spans whose callee reports none of its own. */
+function withRedisCall(trace: JaegerTrace, attribute: 'db.system' | 'db.system.name'): JaegerTrace {
+  const parent = trace.spans.find((span) => span.spanID === 'b9');
+  if (!parent) throw new Error('no increase counter span');
+  const call = {
+    ...parent,
+    spanID: 'r1',
+    operationName: 'incr',
+    references: [{ refType: 'CHILD_OF', traceID: parent.traceID, spanID: 'b9' }],
+    tags: [
+      { key: 'span.kind', type: 'string', value: 'client' },
+      { key: attribute, type: 'string', value: 'redis' },
+    ],
+  };
+  return { ...trace, spans: [...trace.spans, call] };
+}
+cases.push(
+  [
+    "the cluster with a Redis command (db.system): a database's call needs no callee",
+    withRedisCall(knative(), 'db.system'),
+    [],
+  ],
+  ['the same with the newer attribute, db.system.name', withRedisCall(knative(), 'db.system.name'), []],
+);
+
 for (const [title, trace, gaps] of cases) {
   test(title, (t) => {
     t.deepEqual(gapsOf(trace), gaps);

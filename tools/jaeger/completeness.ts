@@ -8,7 +8,8 @@
 // - each call that went through has its callee's span under it: a CLIENT span that did not fail has
 //   at least one child (the backend's server span under the frontend's call; in the cluster a
 //   queue-proxy's or the activator's under each hop's proxy call). A call that failed (the backend
-//   down, refused, timed out) may have reached no one, so it needs none.
+//   down, refused, timed out) may have reached no one, so it needs none; nor does a call to a
+//   database or cache (a `db.system` span, such as a Redis command), which reports no spans of its own.
 // Within one process, spans are exported in the order they end and a parent ends after its children,
 // so once a process's outermost span of the trace is there, the rest of that process's spans are too.
 // A trace continued from a caller that sends a traceparent but reports no spans (an untraced client,
@@ -28,6 +29,10 @@ const parentIdOf = (span: JaegerSpan) => span.references.find((reference) => ref
 /** Failed as OpenTelemetry marks it (status ERROR), or as older tracers do (the `error` tag). */
 const failed = (span: JaegerSpan) => tagOf(span, 'otel.status_code') === 'ERROR' || tagOf(span, 'error') === true;
 
+/** A call to a database or cache, by the semantic conventions' attribute, old name or new. */
+const toDatabase = (span: JaegerSpan) =>
+  tagOf(span, 'db.system') !== undefined || tagOf(span, 'db.system.name') !== undefined;
+
 /** What the trace lacks to be whole; none when it is. */
 export function gapsOf(trace: JaegerTrace): TraceGap[] {
   const ids = new Set(trace.spans.map((span) => span.spanID));
@@ -44,7 +49,7 @@ export function gapsOf(trace: JaegerTrace): TraceGap[] {
   }
   if (roots !== 1) gaps.unshift({ kind: 'roots', count: roots });
   for (const span of trace.spans) {
-    if (tagOf(span, 'span.kind') === 'client' && !failed(span) && !parents.has(span.spanID)) {
+    if (tagOf(span, 'span.kind') === 'client' && !failed(span) && !toDatabase(span) && !parents.has(span.spanID)) {
       gaps.push({ kind: 'unanswered-call', spanId: span.spanID });
     }
   }
