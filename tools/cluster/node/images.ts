@@ -4,14 +4,16 @@
 // /ko-app/<name>, as the release images have them), Traefik, and Jaeger. They and our functions' images are imported into
 // containerd's k8s.io namespace under dev.local/<name>:<version>, a registry name Knative does not
 // resolve tags against (and kubelet, finding the image present, never pulls).
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDebianPackages } from '../../containers/install.ts';
 import { imageExists, podmanOk } from '../../containers/podman.ts';
 import { type BuildProgress, buildGoBinary, isExecutable, projectCacheDirectory } from '../../go/build.ts';
 import { ensureJaeger, JAEGER_VERSION } from '../../jaeger/binary.ts';
 import type { Child } from '../../processes/process.ts';
+import { mustRun } from '../../processes/run-command.ts';
 import { ensureClusterBinary, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
 import { ctr } from './containerd.ts';
 import type { NodePaths } from './paths.ts';
@@ -23,7 +25,7 @@ export class NodeImageError extends Error {
   override name = 'NodeImageError';
 }
 
-/** One static binary in a FROM scratch image. */
+/** One binary in a FROM scratch image: static, or with the shared libraries it links (`libraries`). */
 export interface BinaryImage {
   /** What the node calls it, e.g. dev.local/pause:0.1.0. */
   name: string;
@@ -34,6 +36,11 @@ export interface BinaryImage {
   env?: Record<string, string>;
   /** The binary, built first when missing. */
   binary(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<string>;
+  /**
+   * A dynamically linked program of this machine's: more programs to copy at their own paths (a
+   * probe's command), and every shared library they load, as `ldd` lists them, at theirs.
+   */
+  libraries?: { programs: readonly string[] };
 }
 
 async function pauseBinary(env: NodeJS.ProcessEnv, progress: BuildProgress): Promise<string> {
@@ -98,6 +105,24 @@ export const JAEGER_IMAGE: BinaryImage = {
   binary: ensureJaeger,
 };
 
+/**
+ * Redis for the counter's Redis mode (redis/deployment.yaml runs the official image, which cannot be
+ * pulled here): Debian bookworm's redis-server and redis-cli (7.0, installed when missing) with their
+ * libraries, as the official image's user 999. `npm run deploy -- --counter-store redis
+ * --redis-image dev.local/redis:7.0-bookworm` puts it in place of the official one.
+ */
+export const REDIS_IMAGE: BinaryImage = {
+  name: 'dev.local/redis:7.0-bookworm',
+  path: '/usr/bin/redis-server',
+  user: '999:999',
+  env: { PATH: '/usr/bin', LD_LIBRARY_PATH: '/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu' },
+  libraries: { programs: ['/usr/bin/redis-cli'] },
+  binary: async (_env, progress) => {
+    await ensureDebianPackages({ 'redis-server': 'redis-server' }, progress, "The cluster's Redis image");
+    return '/usr/bin/redis-server';
+  },
+};
+
 /** Every image of ours the node runs besides the functions', the pause image first. */
 export const NODE_IMAGES: readonly BinaryImage[] = [
   PAUSE_IMAGE,
@@ -108,6 +133,7 @@ export const NODE_IMAGES: readonly BinaryImage[] = [
   KNATIVE_IMAGES.queue,
   TRAEFIK_IMAGE,
   JAEGER_IMAGE,
+  REDIS_IMAGE,
 ];
 
 /** podman's name for an image before its import: localhost/knative-tracing-counter/<name>:<tag>. */
@@ -128,17 +154,36 @@ export async function ensureBinaryImage(
     const lines = [
       'FROM scratch',
       `COPY ${basename(binary)} ${image.path}`,
+      ...(image.libraries ? ['COPY rootfs/ /'] : []),
       ...Object.entries(image.env ?? {}).map(([key, value]) => `ENV ${key}=${value}`),
       `USER ${image.user}`,
       `ENTRYPOINT ["${image.path}"]`,
     ];
     await writeFile(join(context, 'Containerfile'), `${lines.join('\n')}\n`);
     await copyFile(binary, join(context, basename(binary)));
+    if (image.libraries) await copyWithLibraries([binary, ...image.libraries.programs], join(context, 'rootfs'));
     await podmanOk(['build', '--pull=never', '-t', podmanName, context]);
   } finally {
     await rm(context, { recursive: true, force: true });
   }
   return podmanName;
+}
+
+/**
+ * Copies the programs and every library `ldd` says they load (the loader included) under `root`, each
+ * at its own path, symbolic links followed: a FROM scratch image has no other files to lean on.
+ */
+async function copyWithLibraries(programs: readonly string[], root: string): Promise<void> {
+  const files = new Set(programs);
+  for (const program of programs) {
+    const listed = await mustRun('ldd', [program]);
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    for (const match of listed.matchAll(/(?:=>\s+)?(\/\S+)\s+\(0x/g)) if (match[1]) files.add(match[1]);
+  }
+  for (const file of files) {
+    await mkdir(join(root, dirname(file)), { recursive: true });
+    await copyFile(await realpath(file), join(root, file));
+  }
 }
 
 /** Copies `podmanImage` into the node's containerd, named `name` there. */
