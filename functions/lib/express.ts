@@ -20,15 +20,23 @@ function writeReply(response: Response, reply: Reply): void {
   response.status(reply.status).set(reply.headers).send(reply.body);
 }
 
-export function createExpressApp(routes: readonly Route[]): Express {
+export interface AppOptions {
+  /** Why the app cannot serve yet (a store it needs has not answered): readiness answers 503 with it. */
+  notReadyReason?: () => string | undefined;
+}
+
+export function createExpressApp(routes: readonly Route[], { notReadyReason }: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  for (const probe of ['/health/readiness', '/health/liveness']) {
-    app.get(probe, (_request, response) => {
-      response.type('text/plain').send('OK');
-    });
-  }
+  app.get('/health/readiness', (_request, response) => {
+    const reason = notReadyReason?.();
+    if (reason === undefined) response.type('text/plain').send('OK');
+    else response.status(503).type('text/plain').send(`Not ready: ${reason}.\n`);
+  });
+  app.get('/health/liveness', (_request, response) => {
+    response.type('text/plain').send('OK');
+  });
   for (const route of routes) {
     app.options(route.path, (_request, response) => {
       response
@@ -65,7 +73,13 @@ export function createExpressApp(routes: readonly Route[]): Express {
  * Serves the app at PORT (Knative's contract; default 8080). SIGTERM or SIGINT stop it: no new
  * connections, in-flight requests finish, spans are flushed, then the process exits 0.
  */
-export async function startServer(app: Express, env: Env, name: string): Promise<URL> {
+export async function startServer(
+  app: Express,
+  env: Env,
+  name: string,
+  /** Run after the requests in flight are done, before the spans are flushed (closing a connection). */
+  beforeExit: () => Promise<void> = async () => {},
+): Promise<URL> {
   const port = readInteger(env, 'PORT', 8080, { min: 0, max: 65_535 });
   const server = app.listen(port);
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +90,7 @@ export async function startServer(app: Express, env: Env, name: string): Promise
   lingerOnClose(server);
   const stop = async () => {
     await requests.drain();
+    await beforeExit();
     await shutdownTelemetry();
     process.exit(0);
   };

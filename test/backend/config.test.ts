@@ -2,9 +2,34 @@ import test from 'ava';
 import { loadConfig } from '../../functions/backend/src/config.ts';
 import { ConfigError } from '../../functions/backend/src/lib/env.ts';
 
-test('defaults to the tutorial lag of 1 to 10 seconds', (t) => {
-  t.deepEqual(loadConfig({}), { lag: { minMs: 1000, maxMs: 10_000 }, readDelayMs: 0 });
+test('defaults to the tutorial lag of 1 to 10 seconds, and the counter in memory', (t) => {
+  t.deepEqual(loadConfig({}), {
+    lag: { minMs: 1000, maxMs: 10_000 },
+    readDelayMs: 0,
+    counterStore: { kind: 'memory' },
+  });
 });
+
+const stores: [string, Record<string, string>, unknown][] = [
+  ['empty', { COUNTER_STORE: ' ' }, { kind: 'memory' }],
+  ['memory', { COUNTER_STORE: 'memory' }, { kind: 'memory' }],
+  [
+    'Redis, with the default timeout',
+    { COUNTER_STORE: 'redis://redis.default.svc.cluster.local:6379' },
+    { kind: 'redis', url: new URL('redis://redis.default.svc.cluster.local:6379'), timeoutMs: 15_000 },
+  ],
+  [
+    'Redis without a port, a database and a timeout',
+    { COUNTER_STORE: 'redis://localhost/2', COUNTER_STORE_TIMEOUT_MS: '250' },
+    { kind: 'redis', url: new URL('redis://localhost/2'), timeoutMs: 250 },
+  ],
+];
+
+for (const [what, env, expected] of stores) {
+  test(`reads the counter store: ${what}`, (t) => {
+    t.deepEqual(loadConfig(env).counterStore, expected);
+  });
+}
 
 test('reads the read delay', (t) => {
   t.is(loadConfig({ READ_DELAY_MS: '250' }).readDelayMs, 250);
@@ -23,6 +48,12 @@ const invalid: [string, Record<string, string>, string, string][] = [
   ['min above max', { LAG_MIN_MS: '500', LAG_MAX_MS: '100' }, 'LAG_MAX_MS', '100'],
   ['min above the default max', { LAG_MIN_MS: '20000' }, 'LAG_MAX_MS', '10000'],
   ['non-numeric read delay', { READ_DELAY_MS: 'slow' }, 'READ_DELAY_MS', 'slow'],
+  ['word for a store', { COUNTER_STORE: 'redis' }, 'COUNTER_STORE', 'redis'],
+  ['store of another scheme', { COUNTER_STORE: 'http://localhost:6379' }, 'COUNTER_STORE', 'http://localhost:6379/'],
+  ['store without a host', { COUNTER_STORE: 'redis:///0' }, 'COUNTER_STORE', 'redis:///0'],
+  ['store with a path', { COUNTER_STORE: 'redis://localhost/counter' }, 'COUNTER_STORE', 'redis://localhost/counter'],
+  ['store with a query', { COUNTER_STORE: 'redis://localhost?db=1' }, 'COUNTER_STORE', 'redis://localhost?db=1'],
+  ['zero store timeout', { COUNTER_STORE_TIMEOUT_MS: '0' }, 'COUNTER_STORE_TIMEOUT_MS', '0'],
 ];
 
 for (const [what, env, variable, value] of invalid) {
@@ -32,3 +63,13 @@ for (const [what, env, variable, value] of invalid) {
     t.true(error?.message.startsWith(`${variable} is "${value}"`), error?.message);
   });
 }
+
+test('a refused store URL never shows its password', (t) => {
+  const error = t.throws(() => loadConfig({ COUNTER_STORE: 'redis://:secret@localhost/x' }), {
+    instanceOf: ConfigError,
+  });
+  t.is(
+    error?.message,
+    'COUNTER_STORE is "redis://:***@localhost/x": expected unset or "memory" (the counter in this process), or redis://host[:port][/db]',
+  );
+});

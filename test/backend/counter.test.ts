@@ -1,8 +1,11 @@
 import test from 'ava';
 import { createCounter } from '../../functions/backend/src/counter.ts';
 
-test('starts at 1, as the tutorial backend does', (t) => {
-  t.is(createCounter().read(), 1);
+test('starts at 1, as the tutorial backend does, always ready', (t) => {
+  const counter = createCounter();
+  t.is(counter.read(), 1);
+  t.is(counter.kind, 'memory');
+  t.is(counter.notReadyReason(), undefined);
 });
 
 test('increase adds one and answers the new value; read changes nothing', (t) => {

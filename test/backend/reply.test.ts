@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { CounterService } from '../../functions/backend/src/counter-service.ts';
+import { CounterStoreTimeoutError, CounterStoreUnavailableError } from '../../functions/backend/src/counter-store.ts';
 import { replyTo } from '../../functions/backend/src/reply.ts';
 
 function serviceAt(value: number): CounterService & { increases: number } {
@@ -49,4 +50,39 @@ test('POST with a body is refused with 400 and increases nothing: nothing sets t
   t.is(reply.status, 400);
   t.is(reply.body, 'POST takes no body: it only adds one to the counter.\n');
   t.is(service.increases, 0);
+});
+
+const storeFailures: [string, Error, number, Record<string, string>, string][] = [
+  [
+    'unreachable',
+    new CounterStoreUnavailableError('The counter store redis://r:6379 is unreachable: connect ECONNREFUSED'),
+    503,
+    { 'retry-after': '1' },
+    'Service Unavailable: the counter store is unreachable.\n',
+  ],
+  [
+    'too slow',
+    new CounterStoreTimeoutError('The counter store redis://r:6379 did not answer within 300 ms', 300),
+    504,
+    {},
+    'Gateway Timeout: the counter store did not answer within 300 ms.\n',
+  ],
+];
+
+for (const [what, error, status, headers, body] of storeFailures) {
+  for (const method of ['GET', 'POST']) {
+    test(`${method} with the counter store ${what}: ${status} with a short body that names no address`, async (t) => {
+      const failing: CounterService = { read: () => Promise.reject(error), increase: () => Promise.reject(error) };
+      const reply = await replyTo(failing, { method, hasBody: false });
+      t.like(reply, { status, body, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+    });
+  }
+}
+
+test('another error of the store is not taken for an outage: it goes on to the 500 of replyTraced', async (t) => {
+  const failing: CounterService = {
+    read: () => Promise.reject(new Error('ERR value is not an integer')),
+    increase: () => Promise.reject(new Error('ERR value is not an integer')),
+  };
+  await t.throwsAsync(replyTo(failing, { method: 'GET', hasBody: false }), { message: 'ERR value is not an integer' });
 });

@@ -13,6 +13,7 @@ import type { JaegerPorts, RunningJaeger } from '../../tools/jaeger/run.ts';
 import { cleanEnv, Processes } from '../../tools/local/system.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
 import { type Child, spawnChild } from '../../tools/processes/process.ts';
+import type { RedisOptions, RunningRedis } from '../../tools/redis/server.ts';
 
 /** The environment the functions start with in tests: this process's, less anything that would change them. */
 export const baseEnv = cleanEnv;
@@ -71,6 +72,16 @@ export function startTestSystem(
   } = {},
 ): Promise<TestSystem> {
   return processesFor(t).system(options);
+}
+
+/** A real redis-server for this test, on a free port (or on `port`), killed in teardown. */
+export function startTestRedis(t: ExecutionContext, options: Partial<RedisOptions> = {}): Promise<RunningRedis> {
+  return processesFor(t).redis(options);
+}
+
+/** The system in Redis mode: Jaeger, Redis, `backendCount` backends behind one address, the frontend. */
+export function startTestRedisSystem(t: ExecutionContext, options: Parameters<Processes['redisSystem']>[0] = {}) {
+  return processesFor(t).redisSystem(options);
 }
 
 /**

@@ -5,12 +5,15 @@ import { type Entry, type FunctionName, type RunningFunction, startFunctionProce
 import { locateJaeger } from '../jaeger/binary.ts';
 import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from '../jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../processes/ports.ts';
+import { type RedisOptions, type RunningRedis, startRedis } from '../redis/server.ts';
+import { type RoundRobin, startRoundRobin } from './round-robin.ts';
 
 /** The environment of this process, less what would change the functions. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_ENDPOINT|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
+    if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_ENDPOINT|COUNTER_STORE|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name))
+      delete env[name];
   }
   return { ...env, ...extra };
 }
@@ -73,6 +76,60 @@ export class Processes {
     const { jaeger } = system;
     if (!jaeger) throw new Error('tracing was on');
     return { ...system, jaeger };
+  }
+
+  /** A redis-server of its own (on a free port unless `port` is given), stopped with the rest. */
+  async redis(options: Partial<RedisOptions> = {}): Promise<RunningRedis> {
+    const start = async (port: number) => startRedis({ ...options, port });
+    const redis = options.port ? await start(options.port) : await onFreePorts(async () => start(await findFreePort()));
+    this.#stops.push(() => redis.stop('SIGKILL'));
+    return redis;
+  }
+
+  /** Backends behind one address that hands each request to the next (tools/local/round-robin.ts). */
+  async backends(count: number, env: NodeJS.ProcessEnv, { entry = 'faas' }: { entry?: Entry } = {}) {
+    const backends = await Promise.all(Array.from({ length: count }, () => this.fn('backend', env, { entry })));
+    const proxy: RoundRobin = await onFreePorts(async () =>
+      startRoundRobin(
+        backends.map((backend) => backend.url),
+        await findFreePort(),
+      ),
+    );
+    this.#stops.push(() => proxy.close());
+    return { backends, proxy };
+  }
+
+  /**
+   * The system in Redis mode: a Redis of its own (or `redis`), `backendCount` backends on it behind
+   * one address, and the frontend; traced to a fresh Jaeger (spans sent every 100 ms).
+   */
+  async redisSystem({
+    backendCount = 1,
+    backendEnv = {},
+    frontendEnv = {},
+    entry = 'faas',
+    redis: given,
+  }: {
+    backendCount?: number;
+    backendEnv?: NodeJS.ProcessEnv;
+    frontendEnv?: NodeJS.ProcessEnv;
+    entry?: Entry;
+    redis?: RunningRedis;
+  } = {}) {
+    const jaeger = await this.jaeger();
+    const redis = given ?? (await this.redis());
+    const telemetry = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    const { backends, proxy } = await this.backends(
+      backendCount,
+      cleanEnv({ ...telemetry, COUNTER_STORE: redis.url, ...backendEnv }),
+      { entry },
+    );
+    const frontend = await this.fn(
+      'frontend',
+      cleanEnv({ ...telemetry, COUNTER_ENDPOINT: proxy.url, ...frontendEnv }),
+      { entry },
+    );
+    return { jaeger, redis, backends, proxy, frontend };
   }
 
   async stopAll(): Promise<void> {

@@ -6,14 +6,60 @@ export interface LagRange {
   maxMs: number;
 }
 
+/** Where the counter lives: in this process (one replica only), or in Redis (any number of replicas). */
+export type CounterStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: URL; timeoutMs: number };
+
 export interface BackendConfig {
   lag: LagRange;
   /** A fixed delay inside each read, to make another step slow on purpose (0: none). */
   readDelayMs: number;
+  counterStore: CounterStoreConfig;
 }
 
 // Knative caps a request at 600 s, so a longer lag could never complete.
 const LONGEST_LAG_MS = 600_000;
+
+/**
+ * As long as the frontend waits for the backend by default (BACKEND_TIMEOUT_MS): a Redis that stalls
+ * makes the visit answer 504 at the frontend's deadline, and this bound only makes sure that no call
+ * to Redis waits for ever.
+ */
+export const DEFAULT_COUNTER_STORE_TIMEOUT_MS = 15_000;
+
+const COUNTER_STORE_EXPECTED = 'unset or "memory" (the counter in this process), or redis://host[:port][/db]';
+
+/** The URL as it may be shown: a password never is. */
+export function showRedisUrl(url: URL): string {
+  if (!url.password) return url.href;
+  const shown = new URL(url.href);
+  shown.password = '***';
+  return shown.href;
+}
+
+function readCounterStore(env: Env): CounterStoreConfig {
+  // Read in either mode, so that a bad value is refused even where it does not matter yet.
+  const timeoutMs = readInteger(env, 'COUNTER_STORE_TIMEOUT_MS', DEFAULT_COUNTER_STORE_TIMEOUT_MS, {
+    min: 1,
+    max: LONGEST_LAG_MS,
+  });
+  const raw = env.COUNTER_STORE;
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'memory') return { kind: 'memory' };
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  const valid =
+    url !== undefined &&
+    url.protocol === 'redis:' &&
+    url.hostname !== '' &&
+    /^(\/\d{0,5})?$/.test(url.pathname) &&
+    url.search === '' &&
+    url.hash === '';
+  if (!url || !valid) throw new ConfigError('COUNTER_STORE', url ? showRedisUrl(url) : raw, COUNTER_STORE_EXPECTED);
+  return { kind: 'redis', url, timeoutMs };
+}
 
 export function loadConfig(env: Env): BackendConfig {
   const minMs = readInteger(env, 'LAG_MIN_MS', 1000, { max: LONGEST_LAG_MS });
@@ -22,5 +68,5 @@ export function loadConfig(env: Env): BackendConfig {
     throw new ConfigError('LAG_MAX_MS', env.LAG_MAX_MS ?? String(maxMs), `at least LAG_MIN_MS (${minMs})`);
   }
   const readDelayMs = readInteger(env, 'READ_DELAY_MS', 0, { max: LONGEST_LAG_MS });
-  return { lag: { minMs, maxMs }, readDelayMs };
+  return { lag: { minMs, maxMs }, readDelayMs, counterStore: readCounterStore(env) };
 }

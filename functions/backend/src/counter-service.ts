@@ -1,7 +1,7 @@
 // The backend's two operations, each step a span so that a trace shows where the time goes.
 import { trace } from '@opentelemetry/api';
 import type { LagRange } from './config.ts';
-import type { Counter } from './counter.ts';
+import type { CounterStore } from './counter-store.ts';
 import { chooseLagMs } from './lag.ts';
 import { inSpan } from './lib/spans.ts';
 
@@ -14,7 +14,7 @@ export interface CounterService {
 }
 
 export interface CounterServiceOptions {
-  counter: Counter;
+  counter: CounterStore;
   lag: LagRange;
   /** Waited inside each read: another slow step, for trying the diagnosis on. */
   readDelayMs?: number;
@@ -31,8 +31,9 @@ export function createCounterService({
 }: CounterServiceOptions): CounterService {
   const readCounter = () =>
     inSpan(tracer, 'read counter', async (span) => {
+      span.setAttribute('counter.store', counter.kind);
       if (readDelayMs > 0) await sleep(readDelayMs);
-      const value = counter.read();
+      const value = await counter.read();
       span.setAttribute('counter.value', value);
       return value;
     });
@@ -45,8 +46,9 @@ export function createCounterService({
     });
 
   const increaseCounter = () =>
-    inSpan(tracer, 'increase counter', (span) => {
-      const value = counter.increase();
+    inSpan(tracer, 'increase counter', async (span) => {
+      span.setAttribute('counter.store', counter.kind);
+      const value = await counter.increase();
       span.setAttribute('counter.value', value);
       return value;
     });

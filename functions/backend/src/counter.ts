@@ -1,19 +1,23 @@
-// The visit counter itself. Synchronous on purpose: in one Node process nothing can run between
-// the read and the write of `increase`, so concurrent increases never lose or repeat a value.
+// The visit counter in this process. Synchronous on purpose: in one Node process nothing can run
+// between the read and the write of `increase`, so concurrent increases never lose or repeat a
+// value, and a visit pays no promise for it. One process only: two replicas would count apart.
+import { type CounterStore, START_VALUE } from './counter-store.ts';
 
-export interface Counter {
+export interface MemoryCounter extends CounterStore {
   read(): number;
-  /** Adds one and answers the new value. */
   increase(): number;
 }
 
-export function createCounter(start = 1): Counter {
+export function createCounter(start = START_VALUE): MemoryCounter {
   let value = start;
   return {
+    kind: 'memory',
     read: () => value,
     increase: () => {
       value += 1;
       return value;
     },
+    notReadyReason: () => undefined,
+    close: async () => {},
   };
 }

@@ -5,7 +5,11 @@ import { backendRoutes, createBackend } from './create.ts';
 import { createExpressApp, startServer } from './lib/express.ts';
 
 const url = await Promise.resolve()
-  .then(() => startServer(createExpressApp(backendRoutes(createBackend(process.env))), process.env, 'backend'))
+  .then(() => {
+    const { service, store } = createBackend(process.env);
+    const app = createExpressApp(backendRoutes(service), { notReadyReason: () => store.notReadyReason() });
+    return startServer(app, process.env, 'backend', () => store.close());
+  })
   .catch((error: unknown) => {
     console.error(`backend did not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -1,10 +1,16 @@
 // The backend's HTTP behaviour, free of any server framework: a CoreRequest in, a Reply out.
+import { trace } from '@opentelemetry/api';
 import type { CounterService } from './counter-service.ts';
+import { CounterStoreTimeoutError, CounterStoreUnavailableError } from './counter-store.ts';
 import { type CoreRequest, methodNotAllowed, type Reply, textReply } from './lib/http.ts';
+import { markFailed } from './lib/spans.ts';
 
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST'] as const;
 
-export async function replyTo(service: CounterService, { method, hasBody }: CoreRequest): Promise<Reply> {
+/** How soon a client may try again when the counter store is down: it reconnects every second. */
+const RETRY_AFTER_SECONDS = '1';
+
+async function answer(service: CounterService, { method, hasBody }: CoreRequest): Promise<Reply> {
   switch (method) {
     case 'GET':
     case 'HEAD':
@@ -15,5 +21,24 @@ export async function replyTo(service: CounterService, { method, hasBody }: Core
       return textReply(200, `${await service.increase()}\n`);
     default:
       return methodNotAllowed(method, ALLOWED_METHODS);
+  }
+}
+
+export async function replyTo(service: CounterService, request: CoreRequest): Promise<Reply> {
+  try {
+    return await answer(service, request);
+  } catch (error) {
+    // The counter store failing is not a bug of ours: a short answer that says which, the details on the span.
+    if (error instanceof CounterStoreUnavailableError) {
+      markFailed(trace.getActiveSpan(), error);
+      return textReply(503, 'Service Unavailable: the counter store is unreachable.\n', {
+        'retry-after': RETRY_AFTER_SECONDS,
+      });
+    }
+    if (error instanceof CounterStoreTimeoutError) {
+      markFailed(trace.getActiveSpan(), error);
+      return textReply(504, `Gateway Timeout: the counter store did not answer within ${error.timeoutMs} ms.\n`);
+    }
+    throw error;
   }
 }

@@ -62,6 +62,19 @@ export function healthy(): string {
 }
 
 /**
+ * A readiness check for a function that depends on something outside it: 503 with the reason while
+ * `notReadyReason` gives one, else as `healthy`. (The reply is fastify's, whatever the type says.)
+ */
+export function readinessCheck(notReadyReason: () => string | undefined) {
+  return (_request: unknown, reply: { statusCode: number }): string => {
+    const reason = notReadyReason();
+    if (reason === undefined) return healthy();
+    reply.statusCode = 503;
+    return `Not ready: ${reason}.\n`;
+  };
+}
+
+/**
  * Starts the function on faas-js-runtime at FUNC_PORT (default 8080), as `func run` does. On SIGTERM
  * faas-js-runtime awaits the module's `shutdown` and then exits at once, so the requests in flight
  * are drained first, inside it.

@@ -1,0 +1,139 @@
+// The visit counter in Redis, for any number of backend replicas: INCR is atomic in Redis, so
+// replicas that increase at once still get distinct, gap-free values, and the count outlives them.
+import { createRequire } from 'node:module';
+import type { RedisOptions } from 'ioredis';
+import { showRedisUrl } from './config.ts';
+import {
+  type CounterStore,
+  CounterStoreTimeoutError,
+  CounterStoreUnavailableError,
+  START_VALUE,
+} from './counter-store.ts';
+
+// Through require, not import: the OpenTelemetry instrumentation patches ioredis as require loads
+// it, and the functions register no ESM loader hook (see src/lib/telemetry.ts), so an imported
+// ioredis would make no Redis spans.
+const { Redis, ReplyError } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+
+/** The one key the backend uses; nothing else is stored. */
+export const COUNTER_KEY = 'knative-tracing-counter:visits';
+
+/** Reconnection attempts come 100 ms apart, then further, but never more than this: recovery is quick. */
+const LONGEST_RECONNECT_DELAY_MS = 1000;
+
+export interface RedisCounterOptions {
+  url: URL;
+  /** How long one command may take before the visit answers 504 (COUNTER_STORE_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Where the changes of the connection's state are told, one line each. */
+  log: (line: string) => void;
+  key?: string;
+}
+
+export function clientOptions(timeoutMs: number): RedisOptions {
+  return {
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(timeoutMs, 1000),
+    // Without a connection a command fails at once (503) instead of waiting in a queue for one.
+    enableOfflineQueue: false,
+    // A command whose connection broke is failed, never sent again: an INCR that reached Redis
+    // before the break would otherwise count twice.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, LONGEST_RECONNECT_DELAY_MS),
+  };
+}
+
+export interface RedisCounter extends CounterStore {
+  read(): Promise<number>;
+  increase(): Promise<number>;
+}
+
+export function createRedisCounter({ url, timeoutMs, log, key = COUNTER_KEY }: RedisCounterOptions): RedisCounter {
+  const shown = showRedisUrl(url);
+  const client = new Redis(url.href, clientOptions(timeoutMs));
+  /** Redis has answered once: the backend is ready, and stays so through later outages (see below). */
+  let answered = false;
+  let connected = false;
+  let closing = false;
+  let lastProblem: string | undefined;
+
+  client.on('ready', () => {
+    connected = true;
+    log(
+      answered
+        ? `The counter store ${shown} is back: visits are counted again.`
+        : `The counter store is Redis at ${shown}: ready.`,
+    );
+    answered = true;
+    // The count starts at START_VALUE, as in memory. Each time a connection is made, since a Redis
+    // without persistence comes back empty. No visit waits for it: an INCR that answers 1 is
+    // handled below.
+    client.set(key, START_VALUE, 'NX').catch(() => {});
+  });
+  client.on('error', (error: Error) => {
+    // Each failed attempt to connect says so; only the first of an outage is told.
+    const first = lastProblem === undefined;
+    lastProblem = error.message;
+    if (!answered && first) {
+      log(
+        `The counter store ${shown} cannot be reached (${error.message}): not ready until it answers; trying again every second.`,
+      );
+    }
+  });
+  client.on('close', () => {
+    if (closing || !connected) return;
+    connected = false;
+    lastProblem ??= 'connection closed';
+    log(`Lost the counter store ${shown}: visits answer 503 until it is back; trying again every second.`);
+  });
+  client.on('connect', () => {
+    lastProblem = undefined;
+  });
+
+  const failure = (error: unknown): Error => {
+    if (!(error instanceof Error) || error instanceof ReplyError) return error as Error;
+    if (error.message === 'Command timed out') {
+      return new CounterStoreTimeoutError(
+        `The counter store ${shown} did not answer within ${timeoutMs} ms`,
+        timeoutMs,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new CounterStoreUnavailableError(`The counter store ${shown} is unreachable: ${error.message}`, {
+      cause: error,
+    });
+  };
+  const run = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      throw failure(error);
+    }
+  };
+
+  return {
+    kind: 'redis',
+    read: async () => {
+      const value = await run(() => client.get(key));
+      return value === null ? START_VALUE : Number(value);
+    },
+    increase: async () => {
+      const value = await run(() => client.incr(key));
+      // 1 means the key was missing (Redis lost it: restarted without persistence, or flushed):
+      // INCR created it at 0 and counted 1, which is the count's start (START_VALUE), not a visit.
+      // Counting again gives this visit the value a fresh count gives its first one. Only one caller
+      // ever sees 1, so replicas that do this at once still get distinct values.
+      return value === 1 ? run(() => client.incr(key)) : value;
+    },
+    notReadyReason: () =>
+      answered ? undefined : `the counter store ${shown} has not answered yet${lastProblem ? ` (${lastProblem})` : ''}`,
+    close: async () => {
+      // At once, not QUIT: the requests are drained by now, and a stalled Redis must not hold the exit.
+      closing = true;
+      client.disconnect();
+    },
+  };
+}
