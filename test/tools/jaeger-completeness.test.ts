@@ -92,7 +92,41 @@ const KNATIVE: Row[] = [
 const knative = (keep: (row: Row) => boolean = () => true, failed: string[] = []) =>
   build(KNATIVE.filter(keep), failed);
 
+/** A visit on this machine in Redis mode: the backend's Redis commands are calls with no callee's span. */
+const REDIS: Row[] = [
+  ['f1', 'frontend', 'GET /', 'server'],
+  ['f2', 'frontend', 'GET', 'client', 'f1'],
+  ['f3', 'frontend', 'POST', 'client', 'f1'],
+  ['b1', 'backend', 'GET /', 'server', 'f2'],
+  ['b2', 'backend', 'read counter', 'internal', 'b1'],
+  ['r1', 'backend', 'get', 'client', 'b2'],
+  ['b3', 'backend', 'POST /', 'server', 'f3'],
+  ['b4', 'backend', 'simulate lag', 'internal', 'b3'],
+  ['b5', 'backend', 'increase counter', 'internal', 'b3'],
+  ['r2', 'backend', 'incr', 'client', 'b5'],
+];
+const redisVisit = retagged(retagged(build(REDIS), 'get', { 'db.system.name': 'redis' }), 'incr', {
+  'db.system.name': 'redis',
+});
+
 const cases: [string, JaegerTrace, TraceGap[]][] = [
+  ['Redis mode: the calls to Redis need no callee (a database makes no spans)', redisVisit, []],
+  [
+    'Redis mode: the same calls without db.system.name would be waiting for one',
+    build(REDIS),
+    [
+      { kind: 'unanswered-call', spanId: 'r1' },
+      { kind: 'unanswered-call', spanId: 'r2' },
+    ],
+  ],
+  [
+    "Redis mode: the frontend's batch only still lacks the backend",
+    without(redisVisit, (service) => service === 'backend'),
+    [
+      { kind: 'unanswered-call', spanId: 'f2' },
+      { kind: 'unanswered-call', spanId: 'f3' },
+    ],
+  ],
   ['a recorded visit, all 8 spans', recorded.ok, []],
   ['a recorded visit whose backend was down: its failed call needs no callee', recorded.failed, []],
   [
