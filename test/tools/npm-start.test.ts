@@ -4,8 +4,18 @@ import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { redisCommand } from '../../tools/redis/client.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
+
+const JAEGER_PORT_VARIABLES = [
+  'JAEGER_OTLP_GRPC_PORT',
+  'JAEGER_OTLP_HTTP_PORT',
+  'JAEGER_QUERY_PORT',
+  'JAEGER_QUERY_GRPC_PORT',
+  'JAEGER_HEALTH_PORT',
+  'JAEGER_METRICS_PORT',
+];
 
 test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
   const launch = async () => {
@@ -116,5 +126,58 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   };
   for (const port of [ports.FRONTEND_PORT, ports.BACKEND_PORT, ports.JAEGER_QUERY_PORT, ports.PAGE_PORT]) {
     t.true(await waitFor(`port ${port} to close`, () => refused(port), { timeoutMs: 15_000 }));
+  }
+});
+
+test('COUNTER_STORE=redis BACKEND_REPLICAS=2 npm start: its own redis-server, two backends behind one address, one count', async (t) => {
+  const launch = async () => {
+    const names = ['FRONTEND_PORT', 'BACKEND_PORT', 'REDIS_PORT', 'PAGE_PORT', ...JAEGER_PORT_VARIABLES];
+    const ports = Object.fromEntries(
+      await Promise.all(names.map(async (name) => [name, await findFreePort()] as const)),
+    );
+    const env = baseEnv({
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      COUNTER_STORE: 'redis',
+      BACKEND_REPLICAS: '2',
+      LAG_MIN_MS: '0',
+      LAG_MAX_MS: '0',
+    });
+    const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env });
+    t.teardown(() => npm.stop('SIGKILL'));
+    await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
+      timeoutMs: 60_000,
+      child: npm,
+    });
+    return { ports, npm };
+  };
+  const { ports, npm } = await onFreePorts(launch);
+  const port = (name: string) => ports[name] ?? 0;
+  t.regex(npm.output(), new RegExp(`^redis +redis://127\\.0\\.0\\.1:${port('REDIS_PORT')} `, 'm'));
+  t.regex(
+    npm.output(),
+    new RegExp(`^backend +http://localhost:${port('BACKEND_PORT')}\\n +2 processes behind it, in turn: `, 'm'),
+  );
+  t.regex(npm.output(), /\[backend\] backend: The counter store is Redis at redis:\/\/127\.0\.0\.1:\d+: ready\./);
+
+  const visitors: string[] = [];
+  for (let visit = 0; visit < 4; visit += 1) {
+    const text = await (await fetch(`http://localhost:${port('FRONTEND_PORT')}`)).text();
+    visitors.push(/visitor number (\d+)/.exec(text)?.[1] ?? text);
+  }
+  t.deepEqual(visitors, ['1', '2', '3', '4'], 'two backends, one count');
+  t.is(await redisCommand(port('REDIS_PORT'), 'GET', 'knative-tracing-counter:visits'), '5');
+
+  process.kill(-(npm.process.pid ?? 0), 'SIGINT');
+  await npm.exited;
+  const refused = async (at: number) => {
+    try {
+      await redisCommand(at, 'PING');
+      return undefined;
+    } catch {
+      return true;
+    }
+  };
+  for (const name of ['FRONTEND_PORT', 'BACKEND_PORT', 'REDIS_PORT']) {
+    t.true(await waitFor(`${name} to close`, () => refused(port(name)), { timeoutMs: 15_000 }), name);
   }
 });

@@ -64,3 +64,52 @@ for (const [env, message] of [
     t.throws(() => planStart(env), { instanceOf: ConfigError, message });
   });
 }
+
+test('COUNTER_STORE=redis: a redis-server of its own on REDIS_PORT (6380 by default), named to the backend', (t) => {
+  t.like(planStart({ COUNTER_STORE: 'redis' }), {
+    redis: { port: 6380 },
+    backendEnv: { COUNTER_STORE: 'redis://127.0.0.1:6380' },
+    backendReplicas: 1,
+  });
+  t.like(planStart({ COUNTER_STORE: ' redis ', REDIS_PORT: '7000' }), {
+    redis: { port: 7000 },
+    backendEnv: { COUNTER_STORE: 'redis://127.0.0.1:7000' },
+  });
+});
+
+test('the counter in memory or in a Redis of the user: no redis-server of ours, nothing added for the backend', (t) => {
+  for (const env of [{}, { COUNTER_STORE: 'memory' }, { COUNTER_STORE: 'redis://cache.example:6379/1' }]) {
+    t.like(planStart(env), { redis: undefined, backendEnv: {}, backendReplicas: 1 }, JSON.stringify(env));
+  }
+});
+
+test("BACKEND_REPLICAS: that many backends with the counter in Redis, ours or the user's", (t) => {
+  t.is(planStart({ COUNTER_STORE: 'redis', BACKEND_REPLICAS: '3' }).backendReplicas, 3);
+  t.is(planStart({ COUNTER_STORE: 'redis://cache.example:6379', BACKEND_REPLICAS: '8' }).backendReplicas, 8);
+});
+
+test('COUNTER_ENDPOINT names the backend: none of ours, so no Redis and no replicas either', (t) => {
+  t.like(planStart({ COUNTER_ENDPOINT: 'http://elsewhere:9000', COUNTER_STORE: 'redis', BACKEND_REPLICAS: '3' }), {
+    startBackend: false,
+    redis: undefined,
+    backendReplicas: 1,
+  });
+});
+
+for (const [env, message] of [
+  [
+    { BACKEND_REPLICAS: '2' },
+    /^BACKEND_REPLICAS is "2": expected 1 while the counter is in memory: each backend would count on its own/,
+  ],
+  [
+    { COUNTER_STORE: 'memory', BACKEND_REPLICAS: '3' },
+    /^BACKEND_REPLICAS is "3": expected 1 while the counter is in memory/,
+  ],
+  [{ COUNTER_STORE: 'redis', BACKEND_REPLICAS: '9' }, /^BACKEND_REPLICAS is "9": expected a whole number from 1 to 8/],
+  [{ COUNTER_STORE: 'redis', BACKEND_REPLICAS: '0' }, /^BACKEND_REPLICAS is "0"/],
+  [{ COUNTER_STORE: 'redis', REDIS_PORT: 'x' }, /^REDIS_PORT is "x"/],
+] as const) {
+  test(`refuses ${JSON.stringify(env)}`, (t) => {
+    t.throws(() => planStart(env), { instanceOf: ConfigError, message });
+  });
+}

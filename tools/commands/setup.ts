@@ -1,7 +1,7 @@
 // `npm run setup -- [--skip-cluster]`: everything the tests and the cluster path need that npm does
 // not install, each built or installed once and cached outside the clone: Jaeger, Knative's admission
-// checker, kn, the cluster's programs and its node's (from Go modules), podman and containerd (from
-// Debian's packages), the node's images (pause, Knative's activator, autoscaler and queue-proxy,
+// checker, kn, the cluster's programs and its node's (from Go modules), redis-server, podman and
+// containerd (from Debian's packages), the node's images (pause, Knative's activator, autoscaler and queue-proxy,
 // Traefik, Jaeger) and the two function images. `--skip-cluster` leaves out what only the Kubernetes
 // cluster needs (`npm test` runs that; `npm run test:cluster` runs it all).
 import { parseArgs } from 'node:util';

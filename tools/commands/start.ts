@@ -1,12 +1,17 @@
 // `npm start`: Jaeger, the backend and the frontend as real processes on this machine, as `func run`
 // would run the functions, and the trace page that reads Jaeger. Ctrl-C or SIGTERM stops them all:
 // the functions first, so that their last spans reach Jaeger, then the page and Jaeger.
+// COUNTER_STORE=redis adds a redis-server of its own for the counter (Debian's, installed when
+// missing), and BACKEND_REPLICAS=N then runs N backends behind one round-robin address.
 import { startFunctionProcess } from '../functions/run.ts';
 import { ensureJaeger } from '../jaeger/binary.ts';
 import { startJaeger } from '../jaeger/run.ts';
+import { startRoundRobin } from '../local/round-robin.ts';
 import { planStart, type StartPlan } from '../local/start-plan.ts';
 import { startTracePage } from '../page/server.ts';
+import { findFreePort } from '../processes/ports.ts';
 import type { Child } from '../processes/process.ts';
+import { ensureRedisServer, startRedis } from '../redis/server.ts';
 
 interface Part {
   /** A process of its own; the page runs in this one. */
@@ -42,8 +47,30 @@ async function launch(plan: StartPlan): Promise<string[]> {
     parts.push({ stop: () => page.close() });
     lines.push(`page       ${page.url}    visits, diagnosis, traces`);
   }
-  if (plan.startBackend) {
-    parts.push(await startFunctionProcess('backend', { port: plan.backendPort, env, echo: true }));
+  if (plan.redis) {
+    await ensureRedisServer((line) => console.log(line));
+    const redis = await startRedis({ port: plan.redis.port, echo: true });
+    parts.push(redis);
+    lines.push(`redis      ${redis.url}   the counter; without persistence, so it starts again with this Redis`);
+  }
+  const backendEnv = { ...env, ...plan.backendEnv };
+  if (plan.startBackend && plan.backendReplicas === 1) {
+    parts.push(await startFunctionProcess('backend', { port: plan.backendPort, env: backendEnv, echo: true }));
+  } else if (plan.startBackend) {
+    // Each on a port of its own, one round-robin address in front of them, as Knative puts replicas behind one URL.
+    const urls: string[] = [];
+    for (let replica = 0; replica < plan.backendReplicas; replica += 1) {
+      const backend = await startFunctionProcess('backend', {
+        port: await findFreePort(),
+        env: backendEnv,
+        echo: true,
+      });
+      parts.push(backend);
+      urls.push(backend.url);
+    }
+    const proxy = await startRoundRobin(urls, plan.backendPort);
+    parts.push({ stop: () => proxy.close() });
+    lines.unshift(`           ${plan.backendReplicas} processes behind it, in turn: ${urls.join(' ')}`);
   }
   lines.unshift(`backend    ${plan.counterEndpoint}`);
   const frontendEnv = { ...env, COUNTER_ENDPOINT: plan.counterEndpoint };

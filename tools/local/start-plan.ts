@@ -1,9 +1,15 @@
 // What `npm start` runs, decided from the environment alone, so that it can be tested without running it.
 import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from '../jaeger/run.ts';
-import { readHttpUrl, readPort } from './settings.ts';
+import { ConfigError, readHttpUrl, readInteger, readPort } from './settings.ts';
 
 /** The trace page's port: beside the functions (8080, 8081), clear of Jaeger's (16686, 4317, 4318, 16685, 13133, 8888). */
 export const DEFAULT_PAGE_PORT = 8090;
+
+/** The local Redis of COUNTER_STORE=redis: beside Redis's own 6379, which a Redis of the machine's may hold. */
+export const DEFAULT_REDIS_PORT = 6380;
+
+/** Enough backend processes to see requests spread over them, few enough for a laptop. */
+export const MOST_BACKEND_REPLICAS = 8;
 
 export interface StartPlan {
   frontendPort: number;
@@ -14,6 +20,12 @@ export interface StartPlan {
   jaeger: JaegerPorts | undefined;
   /** Start the backend: not when COUNTER_ENDPOINT names another one. */
   startBackend: boolean;
+  /** How many backend processes; above 1, behind a round-robin at backendPort (BACKEND_REPLICAS). */
+  backendReplicas: number;
+  /** A local redis-server to start for the counter (COUNTER_STORE=redis), on this port. */
+  redis: { port: number } | undefined;
+  /** Variables set for the backend only, on top of functionEnv (COUNTER_STORE for the local Redis). */
+  backendEnv: Record<string, string>;
   counterEndpoint: string;
   /** Why a part is not started, for the start-up summary. */
   notes: string[];
@@ -49,6 +61,24 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
     : readHttpUrl(env, 'COUNTER_ENDPOINT').href.replace(/\/$/, '');
   if (!startBackend) notes.push(`COUNTER_ENDPOINT=${env.COUNTER_ENDPOINT}: the frontend uses that backend.`);
 
+  // COUNTER_STORE=redis is npm start's own word: a redis-server of ours. A redis:// URL goes to the
+  // backend as it is (the backend checks it), and anything else too, for the backend to refuse.
+  const store = env.COUNTER_STORE?.trim() ?? '';
+  const localRedis = startBackend && store === 'redis';
+  const redisStore = store === 'redis' || store.startsWith('redis://');
+  const backendReplicas = startBackend
+    ? readInteger(env, 'BACKEND_REPLICAS', 1, { min: 1, max: MOST_BACKEND_REPLICAS })
+    : 1;
+  if (backendReplicas > 1 && !redisStore) {
+    throw new ConfigError(
+      'BACKEND_REPLICAS',
+      env.BACKEND_REPLICAS,
+      '1 while the counter is in memory: each backend would count on its own (set COUNTER_STORE=redis to run more)',
+    );
+  }
+  const redisPort = readPort(env, 'REDIS_PORT', DEFAULT_REDIS_PORT);
+  const backendEnv: Record<string, string> = localRedis ? { COUNTER_STORE: `redis://127.0.0.1:${redisPort}` } : {};
+
   const defaults = DEFAULT_JAEGER_PORTS;
   const functionEnv: Record<string, string> =
     !tracingOff && !collector && !env.OTEL_BSP_SCHEDULE_DELAY?.trim()
@@ -70,6 +100,9 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
             metrics: readPort(env, 'JAEGER_METRICS_PORT', defaults.metrics),
           },
     startBackend,
+    backendReplicas,
+    redis: localRedis ? { port: redisPort } : undefined,
+    backendEnv,
     counterEndpoint,
     notes,
     functionEnv,

@@ -17,6 +17,7 @@ import { ensureJaeger } from '../jaeger/binary.ts';
 import { ensureKn } from '../kn/binary.ts';
 import { ensureChecker } from '../knative/checker.ts';
 import { CHROMIUM, ensureChromium } from '../page/browser.ts';
+import { ensureRedisServer } from '../redis/server.ts';
 
 export interface SetupStep {
   what: string;
@@ -29,6 +30,7 @@ export interface SetupStep {
 export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => void): SetupStep[] {
   return [
     { what: 'Jaeger', run: () => ensureJaeger(env, progress) },
+    { what: "redis-server (the counter's Redis mode)", run: () => ensureRedisServer(progress) },
     {
       what: "Chromium (the trace page's browser tests)",
       run: async () => `${await ensureChromium(progress)}: ${CHROMIUM}`,
