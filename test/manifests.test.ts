@@ -15,6 +15,8 @@ import {
 
 const manifests = await loadProjectManifests();
 const objects = manifests.map((manifest) => manifest.object);
+const redisManifests = await loadProjectManifests(undefined, { counterStore: 'redis' });
+const redisObjects = redisManifests.map((manifest) => manifest.object);
 
 function find(kind: string, name: string): KubernetesObject {
   const object = objects.find((candidate) => candidate.kind === kind && candidate.metadata.name === name);
@@ -253,3 +255,93 @@ for (const name of ['backend', 'frontend'] as const) {
     t.regex(await readFile(join(functionDirectory(name), '.dockerignore'), 'utf8'), /^node_modules$/m);
   });
 }
+
+// The counter's Redis mode (npm run deploy -- --counter-store redis): redis/ beside the default path.
+const findRedisMode = (kind: string, name: string): KubernetesObject => {
+  const object = redisObjects.find((candidate) => candidate.kind === kind && candidate.metadata.name === name);
+  if (!object) throw new Error(`No ${kind} ${name} in Redis mode`);
+  return object;
+};
+
+test("Redis mode: redis/ after Jaeger, its backend in place of knative/backend.yaml's, every object valid", (t) => {
+  t.deepEqual(
+    redisManifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
+    [
+      'jaeger/namespace.yaml Namespace observability',
+      'jaeger/collector-service.yaml Service jaeger-collector',
+      'jaeger/deployment.yaml Deployment jaeger',
+      'jaeger/query-service.yaml Service jaeger-query',
+      'redis/backend.yaml Service backend',
+      'redis/deployment.yaml Deployment redis',
+      'redis/service.yaml Service redis',
+      'knative/config-observability.yaml ConfigMap config-observability',
+      'knative/frontend.yaml Service frontend',
+    ],
+  );
+});
+
+test('Redis mode: the backend is the default one but for the counter store and its scale', (t) => {
+  const variant = structuredClone(findRedisMode('Service', 'backend'));
+  const redis = findRedisMode('Service', 'redis');
+  const port = (redis.spec as { ports: { name: string; port: number }[] }).ports.find(
+    (it) => it.name === 'redis',
+  )?.port;
+  const container = containerOf(variant);
+  t.is(
+    envOf(container).COUNTER_STORE,
+    `redis://${redis.metadata.name}.${redis.metadata.namespace}.svc.cluster.local:${port}`,
+  );
+  const annotations = templateOf(variant).metadata?.annotations ?? {};
+  t.is(annotations['autoscaling.knative.dev/min-scale'], '1');
+  const maxScale = Number(annotations['autoscaling.knative.dev/max-scale']);
+  t.true(maxScale > 1 && maxScale <= 10, `max-scale ${maxScale}: more than one replica, a bounded number`);
+  t.is(variant.metadata.annotations, undefined, "Knative's webhook rejects autoscaling keys on the Service itself");
+  // Everything else as the default Service: cluster-local, image, probes, limits, securityContext.
+  container.env = (container.env ?? []).filter((variable) => variable.name !== 'COUNTER_STORE');
+  delete templateOf(variant).metadata?.annotations;
+  const standard = structuredClone(find('Service', 'backend'));
+  delete templateOf(standard).metadata?.annotations;
+  t.deepEqual(variant, standard);
+});
+
+test('Redis mode: the official image pinned, non-root, probes of its own, a memory limit, no persistence, ClusterIP', (t) => {
+  const deployment = findRedisMode('Deployment', 'redis');
+  const container = containerOf(deployment) as Container & {
+    command?: string[];
+    args?: string[];
+    readinessProbe?: { exec?: { command: string[] } };
+    livenessProbe?: { tcpSocket?: { port: string } };
+  };
+  const tag = /^redis:(\d+\.\d+\.\d+)-[a-z]+$/.exec(container.image)?.[1];
+  t.truthy(tag, `${container.image}: the official image, pinned to a release`);
+  t.is(deployment.metadata.labels?.['app.kubernetes.io/version'], tag);
+  t.is((deployment.spec as { replicas: number }).replicas, 1, 'one Redis: two would count apart');
+  t.like(templateOf(deployment).spec.securityContext, { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999 });
+  t.like(container.securityContext, {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
+  t.deepEqual(container.readinessProbe?.exec?.command, ['redis-cli', '-p', '6379', 'ping']);
+  t.deepEqual(container.livenessProbe?.tcpSocket, { port: 'redis' });
+  t.is(container.resources?.limits?.memory, '128Mi');
+  t.deepEqual(container.command, ['redis-server']);
+  const args = container.args ?? [];
+  const flag = (name: string) => args[args.indexOf(name) + 1];
+  t.is(flag('--save'), '', 'no snapshots');
+  t.is(flag('--appendonly'), 'no', 'no append-only file');
+  t.is(flag('--protected-mode'), 'no', 'reachable from the backend pods (only through the ClusterIP Service)');
+  t.is(flag('--maxmemory'), '64mb', 'below the container limit: refuses writes before it is killed');
+  t.true(
+    args.every((arg) => typeof arg === 'string'),
+    'every argument a string, as Kubernetes wants',
+  );
+  const service = findRedisMode('Service', 'redis');
+  t.like(service.spec, { type: 'ClusterIP', ports: [{ name: 'redis', port: 6379, targetPort: 'redis' }] });
+  t.like(service.metadata.labels, { 'app.kubernetes.io/part-of': 'knative-tracing-counter' });
+});
+
+test('the default path is unchanged by redis/: none of its objects without --counter-store redis', (t) => {
+  t.false(objects.some((object) => object.metadata.name === 'redis'));
+  t.is(envOf(containerOf(find('Service', 'backend'))).COUNTER_STORE, undefined);
+});

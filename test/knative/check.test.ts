@@ -13,6 +13,7 @@ import { copyOf, type KnativeService, refusedServices } from '../helpers/knative
 
 const env = process.env;
 const manifests = await loadProjectManifests();
+const redisManifests = await loadProjectManifests(undefined, { counterStore: 'redis' });
 
 const summary = ({ kind, namespace, name, allowed, message, warnings }: KnativeVerdict) =>
   `${kind} ${namespace}/${name}: ${allowed ? 'admitted' : 'refused'} ${JSON.stringify(message)}${warnings ? ` warnings ${JSON.stringify(warnings)}` : ''}`;
@@ -24,6 +25,19 @@ const expectedForProject = [
   'Deployment observability/jaeger: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
   'Service default/backend: admitted ""',
+  'ConfigMap knative-serving/config-observability: admitted ""',
+  'Service default/frontend: admitted ""',
+];
+
+// The counter's Redis mode: Redis (not Knative's to judge) and the backend's Service for it.
+const expectedForRedisMode = [
+  'Namespace /observability: admitted "not a Knative object"',
+  'Service observability/jaeger-collector: admitted "not a Knative object"',
+  'Deployment observability/jaeger: admitted "not a Knative object"',
+  'Service observability/jaeger-query: admitted "not a Knative object"',
+  'Service default/backend: admitted ""',
+  'Deployment default/redis: admitted "not a Knative object"',
+  'Service default/redis: admitted "not a Knative object"',
   'ConfigMap knative-serving/config-observability: admitted ""',
   'Service default/frontend: admitted ""',
 ];
@@ -45,8 +59,26 @@ test('every manifest is admitted; those in knative/ are validated by Knative, wi
   t.deepEqual(verdicts.map(summary), expectedForProject);
 });
 
-for (const registry of [undefined, 'registry.example/alice']) {
-  const args = registry ? ['--dry-run', '--registry', registry] : ['--dry-run'];
+test('in Redis mode too, every manifest is admitted; the backend variant validated by Knative, without warnings', async (t) => {
+  const verdicts = await checkObjects(
+    redisManifests.map(({ object }) => object),
+    env,
+  );
+  t.deepEqual(verdicts.map(summary), expectedForRedisMode);
+});
+
+for (const [registry, counterStore] of [
+  [undefined, 'memory'],
+  ['registry.example/alice', 'memory'],
+  ['registry.example/alice', 'redis'],
+] as const) {
+  const args = [
+    '--dry-run',
+    ...(registry ? ['--registry', registry] : []),
+    ...(counterStore === 'redis' ? ['--counter-store', 'redis'] : []),
+  ];
+  const planned = counterStore === 'redis' ? redisManifests : manifests;
+  const expected = counterStore === 'redis' ? expectedForRedisMode : expectedForProject;
   test(`what \`npm run deploy -- ${args.join(' ')}\` prints is admitted`, async (t) => {
     const deploy = spawnChild('deploy', process.execPath, ['tools/commands/deploy.ts', ...args], {
       cwd: REPOSITORY_ROOT,
@@ -60,12 +92,12 @@ for (const registry of [undefined, 'registry.example/alice']) {
       objects.filter((object) => object.apiVersion === 'serving.knative.dev/v1');
     t.deepEqual(
       knativeServices(printed).map(imageOf),
-      knativeServices(manifests.map(({ object }) => object))
+      knativeServices(planned.map(({ object }) => object))
         .map(imageOf)
         .map((image) => (registry ? String(image).replace(/^knative-tracing-counter\//, `${registry}/`) : image)),
       'the dry run printed the images it would deploy',
     );
-    t.deepEqual((await checkObjects(printed, env)).map(summary), expectedForProject);
+    t.deepEqual((await checkObjects(printed, env)).map(summary), expected);
   });
 }
 

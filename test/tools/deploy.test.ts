@@ -93,6 +93,63 @@ test("--jaeger-image replaces Jaeger's image, and only it; a URL is refused", as
   t.regex(refused.output, /^--jaeger-image is "https:\/\/mirror.example\/jaeger:2.13.0": expected an image/);
 });
 
+test('--counter-store redis: Redis and the backend for it take the place of the default backend; --redis-image replaces Redis alone', async (t) => {
+  const { code, output } = await deploy(t, [
+    '--dry-run',
+    '--registry',
+    'dev.local',
+    '--counter-store',
+    'redis',
+    '--redis-image',
+    'dev.local/redis:7.0.15',
+  ]);
+  t.is(code, 0, output);
+  const printed = parseAllDocuments(output).map((document) => document.toJS());
+  t.deepEqual(
+    printed,
+    planDeploy(await loadProjectManifests(undefined, { counterStore: 'redis' }), {
+      registry: 'dev.local',
+      redisImage: 'dev.local/redis:7.0.15',
+    }),
+  );
+  t.deepEqual(
+    printed.map((object: { kind: string; metadata: { name: string } }) => `${object.kind} ${object.metadata.name}`),
+    [
+      'Namespace observability',
+      'Service jaeger-collector',
+      'Deployment jaeger',
+      'Service jaeger-query',
+      'Service backend',
+      'Deployment redis',
+      'Service redis',
+      'ConfigMap config-observability',
+      'Service frontend',
+    ],
+  );
+  const images = [...output.matchAll(/image: (\S+)/g)].map((match) => match[1]);
+  t.deepEqual(images, [
+    'jaegertracing/jaeger:2.13.0',
+    'dev.local/backend:0.1.0',
+    'dev.local/redis:7.0.15',
+    'dev.local/frontend:0.1.0',
+  ]);
+  t.regex(output, /name: COUNTER_STORE\n\s+value: redis:\/\/redis\.default\.svc\.cluster\.local:6379/);
+  const memory = await deploy(t, ['--dry-run', '--counter-store', 'memory']);
+  t.is(memory.output, (await deploy(t, ['--dry-run'])).output, 'memory is the default');
+  const unknown = await deploy(t, ['--dry-run', '--counter-store', 'valkey']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.output, /^--counter-store is "valkey": expected memory or redis$/m);
+  const refused = await deploy(t, [
+    '--dry-run',
+    '--counter-store',
+    'redis',
+    '--redis-image',
+    'https://mirror.example/redis:8',
+  ]);
+  t.is(refused.code, 1);
+  t.regex(refused.output, /^--redis-image is "https:\/\/mirror.example\/redis:8": expected an image/);
+});
+
 const registry = ['--registry', 'registry.example/alice'];
 
 test('without --registry: refuses in one line, exit 2, before looking for a cluster', async (t) => {

@@ -5,6 +5,8 @@
 //     [--jaeger-image I]                and Jaeger's image I where the cluster cannot pull Jaeger's own
 //   npm run deploy -- --dry-run         prints what it would apply; needs no cluster and no registry
 //   npm run deploy -- --delete          removes what it applied, and waits until it is gone
+//   each with --counter-store redis     the counter in Redis: redis/ (Redis, and the backend's Service
+//     [--redis-image I]                 for it, in place of knative/backend.yaml), Redis's image I
 import {
   applyObject,
   checkCluster,
@@ -21,12 +23,16 @@ import { PlanError, planDeploy, renderPlan } from '../deploy/plan.ts';
 import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from '../knative/manifests.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const { mode, registry, jaegerImage, timeoutSeconds } = parseDeployOptions(argv);
+  const { mode, registry, jaegerImage, timeoutSeconds, counterStore, redisImage } = parseDeployOptions(argv);
   if (mode === 'help') {
     console.log(USAGE);
     return 0;
   }
-  const objects = planDeploy(await loadProjectManifests(), { registry, jaegerImage });
+  const objects = planDeploy(await loadProjectManifests(undefined, { counterStore }), {
+    registry,
+    jaegerImage,
+    redisImage,
+  });
   if (mode === 'dry-run') {
     process.stdout.write(renderPlan(objects));
     return 0;

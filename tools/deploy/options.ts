@@ -1,10 +1,12 @@
 // The command line of `npm run deploy`, read once: a bad or missing option is a UsageError (exit 2).
 import { parseArgs } from 'node:util';
 import { FlagValueError, parseWholeNumberFlag } from '../cli/flags.ts';
+import { COUNTER_STORE_MODES, type CounterStoreMode } from '../knative/manifests.ts';
 import { IMAGE_PREFIX } from './plan.ts';
 
 export const USAGE =
-  'usage: npm run deploy -- --registry REGISTRY [--jaeger-image IMAGE] [--timeout SECONDS] | --dry-run [--registry REGISTRY] [--jaeger-image IMAGE] | --delete [--timeout SECONDS]';
+  'usage: npm run deploy -- --registry REGISTRY [--jaeger-image IMAGE] [--timeout SECONDS] | --dry-run [--registry REGISTRY] [--jaeger-image IMAGE] | --delete [--timeout SECONDS]' +
+  '; each with [--counter-store memory|redis] [--redis-image IMAGE]';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -17,6 +19,10 @@ export interface DeployOptions {
   jaegerImage: string | undefined;
   /** One deadline for every Knative Service to become Ready. */
   timeoutSeconds: number;
+  /** memory (knative/ as it is) or redis (redis/: Redis, and the backend's Service for it). */
+  counterStore: CounterStoreMode;
+  /** Redis's image where the cluster cannot pull redis/deployment.yaml's. */
+  redisImage: string | undefined;
 }
 
 export function parseDeployOptions(argv: readonly string[]): DeployOptions {
@@ -26,6 +32,8 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     registry?: string | undefined;
     'jaeger-image'?: string | undefined;
     timeout: string;
+    'counter-store': string;
+    'redis-image'?: string | undefined;
     help: boolean;
   };
   try {
@@ -37,6 +45,8 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         registry: { type: 'string' },
         'jaeger-image': { type: 'string' },
         timeout: { type: 'string', default: '300' },
+        'counter-store': { type: 'string', default: 'memory' },
+        'redis-image': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -50,6 +60,12 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
     if (!(error instanceof FlagValueError)) throw error;
     throw new UsageError(`${error.message}\n${USAGE}`);
   }
+  const counterStore = COUNTER_STORE_MODES.find((known) => known === values['counter-store']);
+  if (counterStore === undefined) {
+    throw new UsageError(
+      `--counter-store is "${values['counter-store']}": expected ${COUNTER_STORE_MODES.join(' or ')}\n${USAGE}`,
+    );
+  }
   const mode = values.help ? 'help' : values['dry-run'] ? 'dry-run' : values.delete ? 'delete' : 'apply';
   // The manifests name placeholder images that no cluster can pull: applying them would only wait
   // for a pull that cannot work.
@@ -60,5 +76,12 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         '(--dry-run shows the plan without it).',
     );
   }
-  return { mode, registry: values.registry, jaegerImage: values['jaeger-image'], timeoutSeconds };
+  return {
+    mode,
+    registry: values.registry,
+    jaegerImage: values['jaeger-image'],
+    timeoutSeconds,
+    counterStore,
+    redisImage: values['redis-image'],
+  };
 }

@@ -14,10 +14,14 @@ export interface PlanOptions {
   registry?: string | undefined;
   /** Jaeger's image in place of jaeger/deployment.yaml's, e.g. a mirror's copy, or dev.local/jaeger:2.13.0 here. */
   jaegerImage?: string | undefined;
+  /** Redis's image in place of redis/deployment.yaml's (the counter's Redis mode), as jaegerImage. */
+  redisImage?: string | undefined;
 }
 
 /** jaeger/deployment.yaml's image: Jaeger's own, from its public registry. */
 const JAEGER_IMAGE = /^jaegertracing\/jaeger:/;
+/** redis/deployment.yaml's image: the official one. */
+const REDIS_IMAGE = /^redis:/;
 const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9.:_/-]*[a-z0-9](@sha256:[a-f0-9]{64})?$/i;
 
 interface Container {
@@ -31,7 +35,7 @@ function containersOf(object: KubernetesObject): Container[] {
 
 export function planDeploy(
   manifests: readonly Manifest[],
-  { registry, jaegerImage }: PlanOptions = {},
+  { registry, jaegerImage, redisImage }: PlanOptions = {},
 ): KubernetesObject[] {
   if (registry !== undefined && (registry.includes('://') || !/^[a-z0-9][a-z0-9.:_/-]*[a-z0-9]$/i.test(registry))) {
     throw new PlanError(
@@ -43,6 +47,11 @@ export function planDeploy(
       `--jaeger-image is "${jaegerImage}": expected an image such as registry.example/mirror/jaeger:2.13.0, without a scheme`,
     );
   }
+  if (redisImage !== undefined && (redisImage.includes('://') || !IMAGE_REFERENCE.test(redisImage))) {
+    throw new PlanError(
+      `--redis-image is "${redisImage}": expected an image such as registry.example/mirror/redis:8.10.2-trixie, without a scheme`,
+    );
+  }
   return manifests.map(({ object }) => {
     const copy = structuredClone(object);
     for (const container of containersOf(copy)) {
@@ -50,6 +59,8 @@ export function planDeploy(
         container.image = `${registry}/${container.image.slice(IMAGE_PREFIX.length)}`;
       } else if (jaegerImage && container.image && JAEGER_IMAGE.test(container.image)) {
         container.image = jaegerImage;
+      } else if (redisImage && container.image && REDIS_IMAGE.test(container.image)) {
+        container.image = redisImage;
       }
     }
     return copy;

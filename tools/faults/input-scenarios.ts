@@ -116,13 +116,20 @@ async function userDataInSpans(processes: Processes, entry: ProcessEntry) {
 export const security: Scenario = {
   name: 'security',
   run: async (processes) => {
-    const objects = (await loadProjectManifests()).map((manifest) => manifest.object);
-    const backendService = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'backend');
+    // The default path's objects and the Redis mode's (redis/), each once.
+    const manifests = [
+      ...(await loadProjectManifests()),
+      ...(await loadProjectManifests(undefined, { counterStore: 'redis' })),
+    ];
+    const objects = [...new Map(manifests.map(({ file, object }) => [`${file} ${object.kind}`, object])).values()];
+    const backendServices = objects.filter((object) => object.kind === 'Service' && object.metadata.name === 'backend');
     const func = parse(await readFile(join(functionDirectory('backend'), 'func.yaml'), 'utf8')) as {
       deploy: { labels: { key: string; value: string }[] };
     };
     const clusterLocal = [
-      backendService?.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local',
+      ...backendServices.map(
+        (service) => service.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local',
+      ),
       func.deploy.labels.some(
         (label) => label.key === 'networking.knative.dev/visibility' && label.value === 'cluster-local',
       ),
@@ -155,9 +162,9 @@ export const security: Scenario = {
     return [
       {
         scenario: 'backend cluster-local',
-        expected: 'in knative/, func.yaml and the kn command',
-        observed: `${clusterLocal.filter(Boolean).length} of 3`,
-        pass: clusterLocal.every(Boolean),
+        expected: 'in knative/, redis/, func.yaml and the kn command',
+        observed: `${clusterLocal.filter(Boolean).length} of ${clusterLocal.length}`,
+        pass: clusterLocal.length === 4 && clusterLocal.every(Boolean),
       },
       {
         scenario: 'containers non-root',

@@ -1,5 +1,6 @@
-// The manifests in jaeger/ and knative/: read, validated against the Kubernetes and Knative schemas
-// (kubernetes-models, @kubernetes-models/knative), and ordered for applying.
+// The manifests in jaeger/ and knative/ (and in redis/, for the counter's Redis mode): read, validated
+// against the Kubernetes and Knative schemas (kubernetes-models, @kubernetes-models/knative), and
+// ordered for applying.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Service as KnativeService } from '@kubernetes-models/knative/serving.knative.dev/v1';
@@ -23,6 +24,15 @@ export interface Manifest {
 
 /** Applied in this order: Jaeger first, so that the functions' first spans have somewhere to go. */
 export const MANIFEST_FOLDERS = ['jaeger', 'knative'] as const;
+
+/**
+ * Where the counter lives in the cluster: in the backend's memory (the default: knative/backend.yaml,
+ * one replica), or in Redis (redis/: Redis itself and the backend's Service for it, which takes the
+ * place of knative/backend.yaml's, applied after Jaeger and before the rest).
+ */
+export type CounterStoreMode = 'memory' | 'redis';
+export const COUNTER_STORE_MODES: readonly CounterStoreMode[] = ['memory', 'redis'];
+export const REDIS_FOLDER = 'redis';
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -73,9 +83,29 @@ export async function readManifests(folder: string): Promise<Manifest[]> {
   return manifests;
 }
 
-/** Every manifest of the project, validated, Namespaces first, then in folder order. */
-export async function loadProjectManifests(root = REPOSITORY_ROOT): Promise<Manifest[]> {
-  const all = (await Promise.all(MANIFEST_FOLDERS.map((folder) => readManifests(join(root, folder))))).flat();
+const sameObject = (a: KubernetesObject, b: KubernetesObject) =>
+  a.apiVersion === b.apiVersion &&
+  a.kind === b.kind &&
+  a.metadata.name === b.metadata.name &&
+  a.metadata.namespace === b.metadata.namespace;
+
+/**
+ * Every manifest of the project for the counter store `counterStore`, validated, Namespaces first, then
+ * in folder order. In Redis mode, redis/'s objects come after jaeger/'s, and replace knative/'s of the same name.
+ */
+export async function loadProjectManifests(
+  root = REPOSITORY_ROOT,
+  { counterStore = 'memory' }: { counterStore?: CounterStoreMode } = {},
+): Promise<Manifest[]> {
+  const folders: readonly string[] =
+    counterStore === 'redis' ? [MANIFEST_FOLDERS[0], REDIS_FOLDER, ...MANIFEST_FOLDERS.slice(1)] : MANIFEST_FOLDERS;
+  const read = (await Promise.all(folders.map((folder) => readManifests(join(root, folder))))).flat();
+  const variants = read.filter((manifest) => manifest.file.startsWith(`${REDIS_FOLDER}/`));
+  const all = read.filter(
+    (manifest) =>
+      manifest.file.startsWith(`${REDIS_FOLDER}/`) ||
+      !variants.some((variant) => sameObject(variant.object, manifest.object)),
+  );
   for (const manifest of all) validateManifest(manifest);
   const rank = (manifest: Manifest) => (manifest.object.kind === 'Namespace' ? 0 : 1);
   return all.sort((a, b) => rank(a) - rank(b));
