@@ -1,10 +1,20 @@
 // The processes a fault scenario or a benchmark runs, each on free ports, all stopped at the end.
 
 import { startFunctionContainer } from '../containers/run.ts';
-import { type Entry, type FunctionName, type RunningFunction, startFunctionProcess } from '../functions/run.ts';
+import {
+  type Entry,
+  type FunctionName,
+  functionCommand,
+  functionDirectory,
+  type ProcessEntry,
+  type RunningFunction,
+  startFunctionProcess,
+  waitForFunctionOutput,
+} from '../functions/run.ts';
 import { locateJaeger } from '../jaeger/binary.ts';
 import { freeJaegerPorts, type JaegerPorts, type RunningJaeger, startJaeger } from '../jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../processes/ports.ts';
+import { type Child, spawnChild } from '../processes/process.ts';
 import { type RedisOptions, type RunningRedis, startRedis } from '../redis/server.ts';
 import { type RoundRobin, startRoundRobin } from './round-robin.ts';
 
@@ -76,6 +86,29 @@ export class Processes {
     const { jaeger } = system;
     if (!jaeger) throw new Error('tracing was on');
     return { ...system, jaeger };
+  }
+
+  /**
+   * A function process that is waited for until it says it listens, not until it is ready (which may
+   * be what the caller looks at); stopped with the rest.
+   */
+  async unready(
+    name: FunctionName,
+    env: NodeJS.ProcessEnv,
+    entry: ProcessEntry = 'faas',
+  ): Promise<{ child: Child; url: string }> {
+    const port = await findFreePort();
+    const [command = process.execPath, ...args] = functionCommand(entry);
+    const child = spawnChild(name, command, args, {
+      cwd: functionDirectory(name),
+      env: { ...env, FUNC_PORT: String(port), PORT: String(port) },
+    });
+    this.#stops.push(async () => {
+      await child.stop('SIGKILL');
+    });
+    const url = `http://localhost:${port}`;
+    await waitForFunctionOutput(child, url, 20_000);
+    return { child, url };
   }
 
   /** A redis-server of its own (on a free port unless `port` is given), stopped with the rest. */
