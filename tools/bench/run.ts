@@ -12,6 +12,7 @@ import { percentile } from '../report/stats.ts';
 import { renderTable } from '../report/table.ts';
 import { measureColdStarts, type StartTarget } from './cold-start.ts';
 import { acceptedSpans, settledAcceptedSpans } from './export.ts';
+import { measureRedisScaleOut } from './redis.ts';
 import { measureLoad } from './throughput.ts';
 
 export interface BenchPlan {
@@ -172,6 +173,12 @@ export async function runBenchmark(plan: BenchPlan, log: (line: string) => void)
       connections: plan.connections,
       seconds: plan.seconds,
     };
+
+    // The counter in Redis: one backend, then three (tracing on).
+    log(`counter in Redis: ${plan.seconds} s runs with 1 and 3 backends…`);
+    const redis = await measureRedisScaleOut(processes, plan, on);
+    rows.push(redis.row);
+    results.redis = redis.results;
 
     // 3. Export completeness, after a burst at the highest sustained rate.
     log('export: a burst of visits, then counting spans in Jaeger…');
