@@ -121,3 +121,23 @@ for (const entry of ENTRIES) {
     t.true(performance.now() - started < 5000, 'a frozen Redis does not hold the exit');
   });
 }
+
+const badStores: [Record<string, string>, RegExp][] = [
+  [{ COUNTER_STORE: 'redis' }, /^backend did not start: COUNTER_STORE is "redis": expected unset or "memory"/m],
+  [{ COUNTER_STORE: 'rediss://cache:6380' }, /^backend did not start: COUNTER_STORE is "rediss:\/\/cache:6380"/m],
+  [
+    { COUNTER_STORE: 'redis://:hunter2@cache/x' },
+    /^backend did not start: COUNTER_STORE is "redis:\/\/:\*\*\*@cache\/x"/m,
+  ],
+  [{ COUNTER_STORE_TIMEOUT_MS: 'soon' }, /^backend did not start: COUNTER_STORE_TIMEOUT_MS is "soon"/m],
+];
+for (const entry of ENTRIES) {
+  for (const [env, message] of badStores) {
+    test(`${entry}: start-up fails with status 1 on ${JSON.stringify(env)}, naming the variable and no password`, async (t) => {
+      const child = await spawnTestFunction(t, 'backend', entry, baseEnv({ ...env, OTEL_SDK_DISABLED: 'true' }));
+      t.is((await child.exited).code, 1);
+      t.regex(child.output(), message);
+      t.notRegex(child.output(), /hunter2/);
+    });
+  }
+}

@@ -58,6 +58,7 @@ export const badInput: Scenario = {
       { LAG_MIN_MS: '500', LAG_MAX_MS: '100' },
       { LAG_MAX_MS: '-1' },
       { READ_DELAY_MS: 'x' },
+      { COUNTER_STORE: 'redis' },
     ];
     let named = 0;
     for (const env of configs) {
