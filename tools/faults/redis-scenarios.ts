@@ -1,21 +1,17 @@
 // Fault scenarios of the counter's Redis mode (COUNTER_STORE=redis://...), against real redis-server
-// processes: many visits over several backends, and Redis down at start, down during visits, frozen,
-// and restarted without persistence.
+// processes: Redis down at start, down during visits, frozen, and restarted without persistence.
+// (Many visits over several backends are test/e2e/redis.test.ts's: one such load in npm test is enough.)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTRIES } from '../functions/run.ts';
-import { runLoad } from '../load/run.ts';
 import { cleanEnv, type Processes } from '../local/system.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { waitFor } from '../processes/process.ts';
-import { redisCommand } from '../redis/client.ts';
 import { formatMs } from '../report/durations.ts';
 import type { Row, Scenario } from './scenario.ts';
 
-const COUNTER_KEY = 'knative-tracing-counter:visits';
 const noLag = { LAG_MIN_MS: '0', LAG_MAX_MS: '0' };
-const sequence = (length: number, first: number) => Array.from({ length }, (_, index) => index + first);
 const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
 async function answer(url: string, init: RequestInit = {}) {
@@ -37,26 +33,6 @@ const until200 = (url: string, init: RequestInit = {}) =>
     },
     { timeoutMs: 10_000, intervalMs: 100 },
   );
-
-async function manyVisits(processes: Processes): Promise<Row> {
-  const { frontend, proxy, redis } = await processes.redisSystem({
-    backendCount: 3,
-    backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '20' },
-  });
-  const results = await runLoad({ url: frontend.url, visits: 500, concurrency: 50 });
-  const failed = results.filter((result) => result.status !== 200).length;
-  const numbers = results.map((result) => result.visitor ?? 0).sort((a, b) => a - b);
-  const count = await redisCommand(redis.port, 'GET', COUNTER_KEY);
-  return {
-    scenario: '500 visits at concurrency 50, 3 backends',
-    expected: 'all 200; numbers 1 to 500, each once; count 501',
-    observed:
-      `${results.length - failed} answered 200; ${new Set(numbers).size} distinct, ` +
-      `${same(numbers, sequence(500, 1)) ? 'contiguous' : 'with gaps'}; count ${count}; ` +
-      `requests per backend ${proxy.served().join(', ')}`,
-    pass: failed === 0 && same(numbers, sequence(500, 1)) && count === '501',
-  };
-}
 
 async function downAtStart(processes: Processes): Promise<Row[]> {
   const rows: Row[] = [];
@@ -186,7 +162,6 @@ async function restartedWithoutPersistence(processes: Processes): Promise<Row> {
 export const redisStore: Scenario = {
   name: 'counter in Redis',
   run: async (processes) => [
-    await manyVisits(processes),
     ...(await downAtStart(processes)),
     await downDuringVisits(processes),
     ...(await frozen(processes)),
