@@ -3,8 +3,8 @@
 // manifests with the images loaded as dev.local/..., visits through Traefik, one visit's trace read
 // from the in-cluster Jaeger through diagnose's port-forward path (Knative's own spans in it), the
 // frontend scaling to zero and back through the activator, its spans flushed on the way down,
-// `--delete`, then the `kn service create` commands of docs/deploy.md run by the real kn against the
-// cluster.
+// `--delete`, the counter in Redis (`--counter-store redis`, Redis from our image of Debian's), then
+// the `kn service create` commands of docs/deploy.md run by the real kn against the cluster.
 // The tests run in order, on one cluster.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -15,9 +15,9 @@ import { stringify } from 'yaml';
 import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
 import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
-import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
+import { JAEGER_IMAGE, REDIS_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
-import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf } from '../../tools/jaeger/query.ts';
+import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf, tagOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import {
@@ -388,6 +388,49 @@ test.serial('npm run deploy -- --delete removes the Services and Jaeger', async 
   t.is(left.trim(), '');
   t.false((await kubectl(['get', 'namespaces', '-o', 'name'])).includes('namespace/observability'));
 });
+
+test.serial(
+  'the counter in Redis: deployed beside Jaeger, visits counted in Redis, its commands in the trace, all deleted',
+  async (t) => {
+    t.timeout(SLOW_TEST_MS);
+    const redisArgs = ['--counter-store', 'redis', '--redis-image', REDIS_IMAGE.name];
+    const deployed = await runTool(t, 'deploy', [...DEPLOY_ARGS, ...redisArgs]);
+    t.is(deployed.code, 0, deployed.output);
+    const backend = JSON.parse(await kubectl(['get', 'ksvc', 'backend', '-n', 'default', '-o', 'json'])) as {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    t.is(backend.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale'], '5');
+    const visits: Visit[] = [];
+    for (let round = 0; round < 5; round += 1)
+      visits.push(...(await Promise.all([visit(), visit(), visit(), visit()])));
+    t.deepEqual(
+      visits.map((answer) => answer.status),
+      visits.map(() => 200),
+    );
+    // A new Redis: the count starts again at 1, and every visit has its own number.
+    t.deepEqual(
+      visits.map((answer) => answer.number).sort((a = 0, b = 0) => a - b),
+      Array.from({ length: 20 }, (_, index) => index + 1),
+    );
+    const redisSpansOf = (trace: JaegerTrace) =>
+      trace.spans.filter((span) => tagOf(span, 'db.system.name') === 'redis' || tagOf(span, 'db.system') === 'redis');
+    const trace = await traceWhen(
+      visits[0]?.traceId ?? '',
+      (candidate) => isWhole(candidate) && redisSpansOf(candidate).length >= 2,
+    );
+    for (const span of redisSpansOf(trace)) {
+      const parent = parentOf(trace, span);
+      t.is(parent && serviceOf(trace, parent), 'backend', `${span.operationName} sits under a span of the backend`);
+    }
+    await jaeger?.close();
+    jaeger = undefined;
+    const deleted = await runTool(t, 'deploy', ['--delete', ...redisArgs]);
+    t.is(deleted.code, 0, deleted.output);
+    const left = await kubectl(['get', 'ksvc,deployments,pods', '-n', 'default', '-o', 'name']);
+    t.is(left.trim(), '');
+    t.false((await kubectl(['get', 'services', '-n', 'default', '-o', 'name'])).includes('service/redis'));
+  },
+);
 
 test.serial('the documented kn service create commands give Ready Services that answer', async (t) => {
   t.timeout(SLOW_TEST_MS);
