@@ -8,7 +8,7 @@ import { Processes } from '../tools/local/system.ts';
 
 for (const { name, run } of SCENARIOS) {
   test.serial(name, async (t) => {
-    // The dead collector measures 9,200 visits; the rest take seconds.
+    // The dead collector measures 7,200 visits; the rest take seconds.
     t.timeout(5 * 60_000);
     const processes = new Processes();
     t.teardown(() => processes.stopAll());
