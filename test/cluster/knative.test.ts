@@ -17,6 +17,7 @@ import { clusterPids, type RunningCluster, startCluster } from '../../tools/clus
 import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE, REDIS_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf, tagOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
@@ -25,7 +26,7 @@ import {
   readKnCommandsDocument,
   runKnCommandOnCluster,
 } from '../../tools/kn/documented-commands.ts';
-import { waitFor } from '../../tools/processes/process.ts';
+import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { runCommand } from '../../tools/processes/run-command.ts';
 import { runOurCommand } from '../helpers/commands.ts';
 
@@ -287,6 +288,25 @@ test.serial('npm run diagnose, through its port-forward path, names simulate lag
   t.is(code, 0, output);
   t.regex(output, /port-forwarded/);
   t.regex(output, /simulate lag/);
+});
+
+test.serial("npm run page serves the cluster's visits and diagnosis, through the same port-forward", async (t) => {
+  const page = spawnChild('page', process.execPath, ['tools/commands/page.ts', '--port', '0'], {
+    cwd: REPOSITORY_ROOT,
+    env: { PATH: process.env.PATH, HOME: tmpdir(), KUBECONFIG: running().kubeconfig },
+  });
+  t.teardown(() => page.stop('SIGKILL'));
+  const url = await waitFor(
+    'the page to say where it is',
+    async () => /^page +(http:\/\/localhost:\d+) /m.exec(page.output())?.[1],
+    { timeoutMs: 30_000, child: page },
+  );
+  t.regex(page.output(), /^jaeger +.*port-forwarded/m);
+  const visits = (await (await fetch(`${url}/api/visits`)).json()) as { visits: unknown[] };
+  t.true(visits.visits.length >= 20, `${visits.visits.length} visits on the page`);
+  const diagnosis = (await (await fetch(`${url}/api/diagnosis`)).json()) as { verdict: string[] };
+  t.regex(diagnosis.verdict.join('\n'), /simulate lag/);
+  t.is((await page.stop('SIGTERM')).code, 0);
 });
 
 test.serial('the frontend scales to zero, and the next visit comes through the activator, traced', async (t) => {
