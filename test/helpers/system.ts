@@ -48,7 +48,7 @@ export function startTestFunction(
   t: ExecutionContext,
   name: FunctionName,
   env: NodeJS.ProcessEnv,
-  options: { port?: number; entry?: Entry } = {},
+  options: { port?: number; entry?: Entry; preload?: readonly string[] } = {},
 ): Promise<RunningFunction> {
   return processesFor(t).fn(name, env, options);
 }

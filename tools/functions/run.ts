@@ -32,9 +32,23 @@ export const ALL_ENTRIES: readonly Entry[] = [...ENTRIES, 'container'];
 const ENTRY_FILE: Record<ProcessEntry, string> = { faas: './src/faas-main.ts', express: './src/express-main.ts' };
 const PORT_VARIABLE: Record<ProcessEntry, string> = { faas: 'FUNC_PORT', express: 'PORT' };
 
-/** The command line of an entry, run by this same Node. */
-export function functionCommand(entry: ProcessEntry = 'faas'): string[] {
-  return [process.execPath, '--import', './src/lib/telemetry.ts', ENTRY_FILE[entry]];
+/** The function's own telemetry preload, as its `npm start` and its Dockerfile load it. */
+export const TELEMETRY_PRELOAD: readonly string[] = ['--import', './src/lib/telemetry.ts'];
+
+/** The command line of an entry, run by this same Node, with the telemetry preload or another. */
+export function functionCommand(
+  entry: ProcessEntry = 'faas',
+  preload: readonly string[] = TELEMETRY_PRELOAD,
+): string[] {
+  return [process.execPath, ...preload, ENTRY_FILE[entry]];
+}
+
+/**
+ * `command` run as the first process of a cgroup: a shell puts itself in it (its `cgroup.procs`), then
+ * becomes the command, so that Node reads the cgroup's memory limit as it starts, as in a container.
+ */
+export function inCgroup(procsFile: string, [command = '', ...args]: readonly string[]): string[] {
+  return ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', procsFile, command, ...args];
 }
 
 export interface FunctionOptions {
@@ -42,6 +56,10 @@ export interface FunctionOptions {
   /** The whole environment of the process (FUNC_PORT or PORT is added). */
   env: NodeJS.ProcessEnv;
   entry?: ProcessEntry;
+  /** Node options before the entry file, in place of the telemetry preload (TELEMETRY_PRELOAD). */
+  preload?: readonly string[];
+  /** Start the process inside this cgroup (its cgroup.procs file): see inCgroup. */
+  cgroupProcs?: string;
   echo?: boolean;
   timeoutMs?: number;
 }
@@ -77,9 +95,10 @@ export async function waitForFunctionOutput(child: Child, url: string, timeoutMs
 /** Spawns the function and waits until it says it listens and its readiness endpoint answers. */
 export async function startFunctionProcess(
   name: FunctionName,
-  { port, env, entry = 'faas', echo = false, timeoutMs = 20_000 }: FunctionOptions,
+  { port, env, entry = 'faas', preload, cgroupProcs, echo = false, timeoutMs = 20_000 }: FunctionOptions,
 ): Promise<RunningFunction> {
-  const [command = process.execPath, ...args] = functionCommand(entry);
+  const line = functionCommand(entry, preload);
+  const [command = process.execPath, ...args] = cgroupProcs ? inCgroup(cgroupProcs, line) : line;
   const child = spawnChild(name, command, args, {
     cwd: functionDirectory(name),
     env: { ...env, [PORT_VARIABLE[entry]]: String(port) },

@@ -6,6 +6,7 @@ import {
   type FunctionName,
   functionCommand,
   functionDirectory,
+  type FunctionOptions,
   type ProcessEntry,
   type RunningFunction,
   startFunctionProcess,
@@ -44,12 +45,17 @@ export class Processes {
   async fn(
     name: FunctionName,
     env: NodeJS.ProcessEnv,
-    { entry = 'faas', port }: { entry?: Entry; port?: number } = {},
+    {
+      entry = 'faas',
+      port,
+      preload,
+      cgroupProcs,
+    }: { entry?: Entry; port?: number } & Pick<FunctionOptions, 'preload' | 'cgroupProcs'> = {},
   ) {
     const start = (at: number): Promise<RunningFunction> =>
       entry === 'container'
         ? startFunctionContainer(name, { port: at, env })
-        : startFunctionProcess(name, { port: at, env, entry });
+        : startFunctionProcess(name, { port: at, env, entry, preload, cgroupProcs });
     const running = port ? await start(port) : await onFreePorts(async () => start(await findFreePort()));
     this.#stops.push(() => running.stop('SIGKILL'));
     return running;
@@ -169,6 +175,15 @@ export class Processes {
     for (const stop of this.#stops.reverse()) await stop();
     this.#stops.length = 0;
   }
+}
+
+/** CPU time a process has used so far (user and system), in µs, from /proc (in clock ticks of 10 ms). */
+export async function cpuMicroseconds(pid: number | undefined): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** Resident memory of a process, in MB, from /proc. */

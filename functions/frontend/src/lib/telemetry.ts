@@ -21,10 +21,28 @@ const BUNDLE = new URL('../../dist/tracing.mjs', import.meta.url);
 // (fetch), which need none, and the hook costs some 400 ms of start-up.
 async function startTelemetry(env: NodeJS.ProcessEnv): Promise<Telemetry> {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return off;
+  if (tracerProviderRegistered()) {
+    console.error("OpenTelemetry was started before this function's telemetry: it stays off and leaves tracing to it.");
+    return off;
+  }
   const tracing: typeof import('./tracing.ts') = existsSync(BUNDLE)
     ? await import(BUNDLE.href)
     : await import('./tracing.ts');
   return tracing.startTracing(env);
+}
+
+// @opentelemetry/api 1.x keeps what is registered under this symbol, shared by every copy of the API
+// in the process (the bundle has one of its own).
+const API_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+
+/**
+ * Whether a tracer provider is registered already: OpenTelemetry's zero-code register module
+ * (`--require @opentelemetry/auto-instrumentations-node/register`) or another preload started first.
+ * Starting a second SDK then would instrument http twice (every span twice) and fail to register.
+ */
+export function tracerProviderRegistered(global: object = globalThis): boolean {
+  const registered = (global as Record<symbol, { trace?: unknown } | undefined>)[API_GLOBALS];
+  return registered?.trace !== undefined;
 }
 
 const telemetry = await startTelemetry(process.env);
