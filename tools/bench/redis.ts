@@ -1,7 +1,8 @@
 // What the counter's Redis mode does for throughput: visits per second with one backend, then with
 // three behind one round-robin address, each counting in the same redis-server; traced, no lag.
 import { cleanEnv, type Processes } from '../local/system.ts';
-import type { BenchPlan, BenchRow } from './run.ts';
+import type { BenchRow } from './rows.ts';
+import type { BenchPlan } from './run.ts';
 import { type LoadFigures, measureLoad } from './throughput.ts';
 
 export async function measureRedisScaleOut(
@@ -33,6 +34,8 @@ export async function measureRedisScaleOut(
       off: '',
       on: `${one.toFixed(0)} / ${three.toFixed(0)}`,
       ratio: one > 0 ? `${(three / one).toFixed(2)}× with 3` : '',
+      peer: '',
+      onPerPeer: '',
     },
     results,
   };

@@ -1,220 +1,248 @@
-// What tracing costs, measured side by side with tracing off (OTEL_SDK_DISABLED=true) on this machine,
-// in one run: cold start, throughput and latency, spans exported, memory. `npm run bench` prints it.
+// What tracing costs, measured side by side with tracing off (OTEL_SDK_DISABLED=true) and with the
+// zero-code peer (peer.ts) on this machine, in one run: cold start, throughput, latency and CPU per
+// request, the same inside the containers' memory limit, spans exported, memory. `npm run bench` prints it.
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
+import type { RunningJaeger } from '../jaeger/run.ts';
 import { runLoad } from '../load/run.ts';
 import { cleanEnv, Processes } from '../local/system.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { spawnChild, waitForHttp } from '../processes/process.ts';
 import { percentile } from '../report/stats.ts';
-import { renderTable } from '../report/table.ts';
 import { measureColdStarts, type StartTarget } from './cold-start.ts';
 import { acceptedSpans, settledAcceptedSpans } from './export.ts';
+import type { MemoryCgroup } from './memory-cgroup.ts';
+import {
+  containerLimits,
+  type Mode,
+  NO_LAG,
+  OFF_ENV,
+  onEnv,
+  type Pair,
+  type PairSetting,
+  startPair,
+  stopPair,
+} from './modes.ts';
+import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 import { measureRedisScaleOut } from './redis.ts';
-import { measureLoad } from './throughput.ts';
+import { type BenchResults, type ColdStarts, type ExportFigures, renderRows } from './rows.ts';
+import { combineLoads, type LoadFigures, type LoadOptions, measureLoad, warmUp } from './throughput.ts';
 
 export interface BenchPlan {
   starts: number;
+  /** Seconds of each measured run; each mode runs `rounds` of them, the modes taking turns. */
   seconds: number;
+  rounds: number;
   warmup: number;
   connections: number;
 }
 
-export const QUICK_PLAN: BenchPlan = { starts: 10, seconds: 5, warmup: 2, connections: 16 };
-export const FULL_PLAN: BenchPlan = { starts: 20, seconds: 15, warmup: 5, connections: 16 };
+export const QUICK_PLAN: BenchPlan = { starts: 8, seconds: 5, rounds: 1, warmup: 2, connections: 16 };
+export const FULL_PLAN: BenchPlan = { starts: 20, seconds: 3, rounds: 5, warmup: 5, connections: 16 };
 
-export interface BenchRow {
-  measure: string;
-  off: string;
-  on: string;
-  ratio: string;
-}
+/** Spans a visit makes (docs/spans-and-http.md): three in the frontend, five in the backend. */
+export const SPANS_PER_VISIT = 8;
 
-export interface Benchmark {
-  rows: BenchRow[];
-  results: Record<string, unknown>;
-}
+const MODES: readonly Mode[] = ['off', 'on', 'peer', 'offLimited', 'onLimited'];
 
 const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
-const ratio = (tracing: number, without: number) => (without > 0 ? `${(tracing / without).toFixed(2)}×` : '');
-const quickLag = { LAG_MIN_MS: '0', LAG_MAX_MS: '0' };
 
-/** Runs every measure on its own processes, all stopped at the end; Jaeger must be built (ensureJaeger). */
-export async function runBenchmark(plan: BenchPlan, log: (line: string) => void): Promise<Benchmark> {
-  const rows: BenchRow[] = [];
-  const results: Record<string, unknown> = {};
-  const processes = new Processes();
-  try {
-    const jaeger = await processes.jaeger();
-    const on = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint };
-    const off = { OTEL_SDK_DISABLED: 'true' };
-    // 1. Cold start.
-    const backendWarm = await processes.fn('backend', cleanEnv({ ...off, ...quickLag }));
-    const [, ...faasArgs] = functionCommand('faas');
-    const target = (name: 'backend' | 'frontend', env: NodeJS.ProcessEnv): StartTarget => ({
-      name,
-      cwd: functionDirectory(name),
-      args: faasArgs,
-      env: cleanEnv({ ...env, ...quickLag, COUNTER_ENDPOINT: backendWarm.url }),
-      portVariable: 'FUNC_PORT',
-    });
-    log(`cold start: ${plan.starts} starts each…`);
-    const [floor = []] = await measureColdStarts(
+export interface Benchmark {
+  table: string;
+  results: BenchResults;
+}
+
+async function measureColdStart(
+  plan: BenchPlan,
+  processes: Processes,
+  jaeger: RunningJaeger,
+  peerJaeger: RunningJaeger,
+) {
+  const backendWarm = await processes.fn('backend', cleanEnv({ ...OFF_ENV, ...NO_LAG }));
+  const target = (name: 'backend' | 'frontend', env: NodeJS.ProcessEnv, preload?: readonly string[]): StartTarget => ({
+    name,
+    cwd: functionDirectory(name),
+    args: functionCommand('faas', preload).slice(1),
+    env: cleanEnv({ ...env, ...NO_LAG, COUNTER_ENDPOINT: backendWarm.url }),
+    portVariable: 'FUNC_PORT',
+  });
+  const [floor = []] = await measureColdStarts(
+    [
+      {
+        name: 'bare faas-js-runtime',
+        cwd: REPOSITORY_ROOT,
+        args: [join(REPOSITORY_ROOT, 'node_modules/faas-js-runtime/bin/cli.js'), 'tools/bench/hello.mjs'],
+        env: cleanEnv(),
+        portVariable: 'FUNC_PORT',
+      },
+    ],
+    plan.starts,
+  );
+  const coldStart: Partial<ColdStarts> = { floorMs: median(floor) };
+  for (const name of ['backend', 'frontend'] as const) {
+    const [off = [], on = [], peer = []] = await measureColdStarts(
       [
-        {
-          name: 'bare faas-js-runtime',
-          cwd: REPOSITORY_ROOT,
-          args: [join(REPOSITORY_ROOT, 'node_modules/faas-js-runtime/bin/cli.js'), 'tools/bench/hello.mjs'],
-          env: cleanEnv(),
-          portVariable: 'FUNC_PORT',
-        },
+        target(name, OFF_ENV),
+        target(name, onEnv(jaeger)),
+        target(name, zeroCodeEnv(name, peerJaeger.otlpEndpoint), ZERO_CODE_PRELOAD),
       ],
       plan.starts,
     );
-    const coldStart: Record<string, { off: number; on: number }> = {};
-    for (const name of ['backend', 'frontend'] as const) {
-      const [offTimes = [], onTimes = []] = await measureColdStarts([target(name, off), target(name, on)], plan.starts);
-      const without = median(offTimes);
-      const tracing = median(onTimes);
-      coldStart[name] = { off: without, on: tracing };
-      rows.push({
-        measure: `cold start, ${name} (median ms)`,
-        off: without.toFixed(0),
-        on: tracing.toFixed(0),
-        ratio: ratio(tracing, without),
-      });
-    }
-    rows.push({
-      measure: 'cold start, bare faas-js-runtime (floor)',
-      off: median(floor).toFixed(0),
-      on: '',
-      ratio: '',
-    });
-    results.coldStartMs = { ...coldStart, bareFaasJsRuntime: median(floor), starts: plan.starts };
-
-    // 2. Throughput and latency; 4. memory.
-    const ceilingPort = await findFreePort();
-    const ceiling = spawnChild('node:http hello', process.execPath, [
-      '-e',
-      `require('node:http').createServer((q, r) => r.end('hello')).listen(${ceilingPort})`,
-    ]);
-    await waitForHttp(`http://localhost:${ceilingPort}/`, { timeoutMs: 10_000, child: ceiling });
-    log(`throughput: ${plan.seconds} s runs at ${plan.connections} connections…`);
-    const raw = await measureLoad(`http://localhost:${ceilingPort}/`, {
-      connections: plan.connections,
-      seconds: plan.seconds,
-      warmupSeconds: plan.warmup,
-      pids: [ceiling.process.pid ?? 0],
-    });
-    await ceiling.stop('SIGKILL');
-    const jaegerCpuSeconds = async () => {
-      const stat = await readFile(`/proc/${jaeger.child.process.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    };
-    const jaegerCpu: Record<string, number> = {};
-    const measureMode = async (mode: 'off' | 'on') => {
-      const env = mode === 'on' ? on : off;
-      const backend = await processes.fn('backend', cleanEnv({ ...env, ...quickLag }));
-      const frontend = await processes.fn('frontend', cleanEnv({ ...env, COUNTER_ENDPOINT: backend.url }));
-      const pids = [frontend.child.process.pid ?? 0, backend.child.process.pid ?? 0];
-      const options = { connections: plan.connections, seconds: plan.seconds, warmupSeconds: plan.warmup };
-      const cpuBefore = await jaegerCpuSeconds();
-      const visits = await measureLoad(frontend.url, { ...options, pids });
-      jaegerCpu[mode] = (await jaegerCpuSeconds()) - cpuBefore;
-      const backendAlone = await measureLoad(backend.url, { ...options, pids: [pids[1] ?? 0] });
-      await frontend.stop('SIGKILL');
-      await backend.stop('SIGKILL');
-      return { frontend: visits, backendAlone };
-    };
-    const load = { off: await measureMode('off'), on: await measureMode('on') };
-    for (const [part, label] of [
-      ['frontend', 'frontend visits'],
-      ['backendAlone', 'backend alone (GET /)'],
-    ] as const) {
-      const [without, tracing] = [load.off[part], load.on[part]];
-      rows.push({
-        measure: `${label}, requests/s`,
-        off: without.requestsPerSecond.toFixed(0),
-        on: tracing.requestsPerSecond.toFixed(0),
-        ratio: ratio(tracing.requestsPerSecond, without.requestsPerSecond),
-      });
-      rows.push({
-        measure: `${label}, p50 / p99 ms`,
-        off: `${without.p50Ms} / ${without.p99Ms}`,
-        on: `${tracing.p50Ms} / ${tracing.p99Ms}`,
-        ratio: ratio(tracing.p50Ms, without.p50Ms),
-      });
-    }
-    rows.push({
-      measure: 'node:http hello (ceiling), requests/s',
-      off: raw.requestsPerSecond.toFixed(0),
-      on: '',
-      ratio: '',
-    });
-    // On this machine Jaeger shares the two cores with the functions; in a cluster it runs elsewhere.
-    const cores = (mode: string) => ((jaegerCpu[mode] ?? 0) / (plan.seconds + plan.warmup)).toFixed(2);
-    rows.push({ measure: 'cores Jaeger used during the frontend run', off: cores('off'), on: cores('on'), ratio: '' });
-    for (const [index, name] of ['frontend', 'backend'].entries()) {
-      const [without = 0, tracing = 0] = [load.off.frontend.peakRssMb[index], load.on.frontend.peakRssMb[index]];
-      rows.push({
-        measure: `peak RSS under load, ${name} (MB)`,
-        off: without.toFixed(0),
-        on: tracing.toFixed(0),
-        ratio: ratio(tracing, without),
-      });
-    }
-    results.load = {
-      ...load,
-      ceiling: raw,
-      jaegerCpuSeconds: jaegerCpu,
-      connections: plan.connections,
-      seconds: plan.seconds,
-    };
-
-    // The counter in Redis: one backend, then three (tracing on).
-    log(`counter in Redis: ${plan.seconds} s runs with 1 and 3 backends…`);
-    const redis = await measureRedisScaleOut(processes, plan, on);
-    rows.push(redis.row);
-    results.redis = redis.results;
-
-    // 3. Export completeness, after a burst at the highest sustained rate.
-    log('export: a burst of visits, then counting spans in Jaeger…');
-    const backend = await processes.fn('backend', cleanEnv({ ...on, ...quickLag }));
-    const frontend = await processes.fn('frontend', cleanEnv({ ...on, COUNTER_ENDPOINT: backend.url }));
-    // As many visits as the traced frontend answered in one run, sent as fast as it takes them.
-    const visits = Math.round(load.on.frontend.requestsPerSecond * plan.seconds);
-    const before = await acceptedSpans(jaeger.metricsUrl);
-    const burst = await runLoad({ url: frontend.url, visits, concurrency: plan.connections });
-    const answered = burst.filter((result) => result.status === 200).length;
-    const created = answered * 8;
-    await Promise.all([frontend.child.stop('SIGTERM', 30_000), backend.child.stop('SIGTERM', 30_000)]);
-    const reached = (await settledAcceptedSpans(jaeger.metricsUrl, before + created)) - before;
-    rows.push({
-      measure: `spans of ${visits} visits at full speed: reached Jaeger / created`,
-      off: '',
-      on: `${reached} / ${created}`,
-      ratio: `${created - reached} dropped`,
-    });
-    results.export = { visits, answered, spansCreated: created, spansReached: reached, dropped: created - reached };
-  } finally {
-    await processes.stopAll();
+    coldStart[name] = { off: median(off), on: median(on), peer: median(peer) };
   }
-  return { rows, results };
+  return coldStart as ColdStarts;
 }
 
-export function renderBenchTable(rows: readonly BenchRow[]): string {
-  return renderTable(
-    [
-      { title: 'measure' },
-      { title: 'tracing off', right: true },
-      { title: 'tracing on', right: true },
-      { title: 'on / off', right: true },
-    ],
-    rows.map((row) => [row.measure, row.off, row.on, row.ratio]),
+async function measureCeiling(plan: BenchPlan): Promise<number> {
+  const port = await findFreePort();
+  const ceiling = spawnChild('node:http hello', process.execPath, [
+    '-e',
+    `require('node:http').createServer((q, r) => r.end('hello')).listen(${port})`,
+  ]);
+  try {
+    await waitForHttp(`http://localhost:${port}/`, { timeoutMs: 10_000, child: ceiling });
+    const options = { connections: plan.connections, seconds: plan.seconds, warmupSeconds: plan.warmup, pids: [] };
+    return (await measureLoad(`http://localhost:${port}/`, options)).requestsPerSecond;
+  } finally {
+    await ceiling.stop('SIGKILL');
+  }
+}
+
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Frontend visits in every mode, the modes taking turns round by round so that a slower minute of a
+ * shared machine falls on all of them alike; then the backend alone, off, on and peer.
+ */
+async function measureThroughput(
+  plan: BenchPlan,
+  processes: Processes,
+  setting: PairSetting,
+  log: (line: string) => void,
+) {
+  const pairs = new Map<Mode, Pair>();
+  for (const mode of MODES) pairs.set(mode, await startPair(processes, mode, setting));
+  const options = (pids: number[]): LoadOptions => ({
+    connections: plan.connections,
+    seconds: plan.seconds,
+    warmupSeconds: 0,
+    pids,
+  });
+  const warmupVisits = new Map<Mode, number>();
+  for (const [mode, pair] of pairs) {
+    warmupVisits.set(mode, await warmUp(pair.frontend.url, { ...options([]), warmupSeconds: plan.warmup }));
+  }
+  const runs = new Map<Mode, LoadFigures[]>(MODES.map((mode) => [mode, []]));
+  const jaegerCpu = new Map<Mode, number>();
+  for (let round = 0; round < plan.rounds; round += 1) {
+    log(`throughput: round ${round + 1} of ${plan.rounds}, ${plan.seconds} s per mode…`);
+    // Every other round in reverse order, so that no mode always follows the same one.
+    const order = round % 2 === 0 ? [...pairs] : [...pairs].reverse();
+    for (const [mode, pair] of order) {
+      const jaeger = mode === 'peer' ? setting.peerJaeger : setting.jaeger;
+      const before = await cpuSeconds(jaeger.child.process.pid);
+      runs.get(mode)?.push(await measureLoad(pair.frontend.url, options(pair.pids)));
+      jaegerCpu.set(mode, (jaegerCpu.get(mode) ?? 0) + (await cpuSeconds(jaeger.child.process.pid)) - before);
+    }
+  }
+  const visits = Object.fromEntries(MODES.map((mode) => [mode, combineLoads(runs.get(mode) ?? [])])) as Record<
+    Mode,
+    LoadFigures
+  >;
+  const backendAlone: Partial<Record<Mode, LoadFigures>> = {};
+  for (const mode of ['off', 'on', 'peer'] as const) {
+    const pair = pairs.get(mode);
+    if (!pair) continue;
+    const backend = [pair.pids[1]];
+    await warmUp(pair.backend.url, { ...options(backend), warmupSeconds: plan.warmup });
+    backendAlone[mode] = combineLoads([await measureLoad(pair.backend.url, options(backend))]);
+  }
+  const cgroups: Partial<Record<Mode, Awaited<ReturnType<typeof stopPair>>>> = {};
+  for (const [mode, pair] of pairs) cgroups[mode] = await stopPair(pair);
+  const jaegerCores = Object.fromEntries(
+    [...jaegerCpu].map(([mode, seconds]) => [mode, seconds / (plan.seconds * plan.rounds)]),
   );
+  return { visits, backendAlone, cgroups, jaegerCores, warmupVisits: Object.fromEntries(warmupVisits) };
+}
+
+/** A burst of `visits` visits as fast as the traced frontend takes them, then Jaeger's count of their spans. */
+async function measureExport(
+  processes: Processes,
+  setting: PairSetting,
+  mode: 'on' | 'onLimited',
+  visits: number,
+  connections: number,
+): Promise<ExportFigures> {
+  const pair = await startPair(processes, mode, setting);
+  const metricsUrl = setting.jaeger.metricsUrl;
+  const before = await acceptedSpans(metricsUrl);
+  const burst = await runLoad({ url: pair.frontend.url, visits, concurrency: connections });
+  const answered = burst.filter((result) => result.status === 200).length;
+  const created = answered * SPANS_PER_VISIT;
+  // SIGTERM: each function flushes its last spans before it exits.
+  await Promise.all([pair.frontend.child.stop('SIGTERM', 30_000), pair.backend.child.stop('SIGTERM', 30_000)]);
+  await stopPair(pair);
+  const reached = (await settledAcceptedSpans(metricsUrl, before + created)) - before;
+  return { visits, answered, spansCreated: created, spansReached: reached, dropped: created - reached };
+}
+
+/** Runs every measure on its own processes, all stopped at the end; Jaeger must be built (ensureJaeger). */
+export async function runBenchmark(plan: BenchPlan, log: (line: string) => void): Promise<Benchmark> {
+  const processes = new Processes();
+  const cgroups: MemoryCgroup[] = [];
+  try {
+    const jaeger = await processes.jaeger();
+    const peerJaeger = await processes.jaeger();
+    const setting: PairSetting = {
+      jaeger,
+      peerJaeger,
+      limits: { backend: await containerLimits('backend'), frontend: await containerLimits('frontend') },
+      runId: `bench-${process.pid}`,
+      cgroups,
+    };
+    log(`cold start: ${plan.starts} starts each, off, on and peer in turns…`);
+    const coldStart = await measureColdStart(plan, processes, jaeger, peerJaeger);
+    log(`throughput: the node:http ceiling…`);
+    const ceiling = await measureCeiling(plan);
+    const load = await measureThroughput(plan, processes, setting, log);
+    // The counter in Redis: one backend, then three (tracing on).
+    log(`counter in Redis: ${plan.seconds} s runs with 1 and 3 backends…`);
+    const redis = await measureRedisScaleOut(processes, plan, onEnv(jaeger));
+    log('export: a burst of visits, unlimited and in the memory limit, then counting spans in Jaeger…');
+    const burst = (mode: 'on' | 'onLimited') =>
+      measureExport(
+        processes,
+        setting,
+        mode,
+        Math.round(load.visits[mode].requestsPerSecond * plan.seconds),
+        plan.connections,
+      );
+    const exported = { unlimited: await burst('on'), limited: await burst('onLimited') };
+    const results: BenchResults = {
+      plan,
+      coldStartMs: coldStart,
+      ceilingRequestsPerSecond: ceiling,
+      ...load,
+      memoryLimitBytes: setting.limits.frontend.memoryBytes,
+      limitedNodeOptions: {
+        backend: setting.limits.backend.env.NODE_OPTIONS,
+        frontend: setting.limits.frontend.env.NODE_OPTIONS,
+      },
+      export: exported,
+      redis: redis.results,
+      redisRow: redis.row,
+    };
+    return { table: renderRows(results), results };
+  } finally {
+    await processes.stopAll();
+    for (const cgroup of cgroups) await cgroup.remove();
+  }
 }
 
 /** The machine the figures belong to. */

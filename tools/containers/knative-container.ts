@@ -46,6 +46,13 @@ export function podmanMemory(quantity: string): string {
   return `${match[1]}${unit}`;
 }
 
+/** Kubernetes quantities of memory in bytes: 256Mi is 268,435,456. */
+export function memoryBytes(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
+  if (!match) throw new ContainerSpecError(`memory quantity "${quantity}" is not one this runner knows`);
+  return Number(match[1]) * ({ Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[match[2] ?? ''] ?? 1);
+}
+
 /**
  * The container's securityContext as podman flags. Every field is translated or refused: a field
  * added to the manifests cannot be silently left out of what the tests run.

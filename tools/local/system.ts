@@ -4,9 +4,9 @@ import { startFunctionContainer } from '../containers/run.ts';
 import {
   type Entry,
   type FunctionName,
+  type FunctionOptions,
   functionCommand,
   functionDirectory,
-  type FunctionOptions,
   type ProcessEntry,
   type RunningFunction,
   startFunctionProcess,
