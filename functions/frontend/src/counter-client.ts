@@ -3,10 +3,14 @@
 // into one of two typed errors. Not fetch: each call through fetch cost the frontend about three
 // times the CPU of node:http (WHATWG streams, headers and resource timing for a 2-byte answer), and
 // its spans need a second instrumentation (undici's).
-// The modules' own objects, not ESM namespaces: the instrumentation wraps their `request` in place,
-// which a namespace's binding, copied at import, would not see.
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent } from 'node:http';
+
+// The modules' own objects, not ES module namespaces: the instrumentation wraps their `request` in
+// place, which a namespace's binding, copied at import, would not see. And not `import http from`:
+// node:http's ES module facade reads every export, and its lazy WebSocket getters load fetch's
+// undici, some 13 ms of a cold start for nothing.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 /** The backend could not be reached, failed, or answered something that is not a counter value. */
 export class BackendError extends Error {
@@ -38,7 +42,7 @@ interface Answer {
 }
 
 /** One request, its answer read to the end; rejects with the request's own error or the signal's reason. */
-function send(endpoint: URL, method: 'GET' | 'POST', signal: AbortSignal, agent: http.Agent): Promise<Answer> {
+function send(endpoint: URL, method: 'GET' | 'POST', signal: AbortSignal, agent: Agent): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const { request } = endpoint.protocol === 'https:' ? https : http;
     const outgoing = request(endpoint, { method, agent, signal }, (incoming) => {

@@ -6,7 +6,6 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   defaultResource,
   envDetector,
@@ -103,11 +102,13 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
         ...readBatchSettings(env),
       }),
     ],
+    // http, and Redis's client only in Redis mode (COUNTER_STORE set): the functions call each other
+    // with node:http, not fetch. Each contrib instrumentation (undici's, ioredis's) comes with a second
+    // copy of @opentelemetry/instrumentation, and so a second hook on every require() at start-up.
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }),
-      new UndiciInstrumentation(),
-      // The backend's Redis commands in Redis mode (COUNTER_STORE): a span each, under the visit's.
-      new IORedisInstrumentation(),
+      // The backend's Redis commands: a span each, under the visit's.
+      ...(env.COUNTER_STORE ? [new IORedisInstrumentation()] : []),
     ],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
     metricReaders: [],
