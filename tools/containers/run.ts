@@ -56,11 +56,15 @@ export async function containerArguments(name: FunctionName, containerName: stri
   const container = await manifestContainer(name);
   const port = container.ports?.[0]?.containerPort ?? CONTAINER_PORT;
   const limit = container.resources?.limits?.memory;
-  const env = {
+  const env: Record<string, string> = {
     ...Object.fromEntries((container.env ?? []).map(({ name: variable, value }) => [variable, value])),
     ...containerEnvironment(options.env),
     ...knativeVariables(name, port),
   };
+  // The probe is one more Node option, after the manifest's own (its V8 settings stay as they are).
+  if (options.requestProbe) {
+    env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${PROBE_IN_CONTAINER}`].filter(Boolean).join(' ');
+  }
   return [
     'run',
     '--rm',
@@ -75,14 +79,7 @@ export async function containerArguments(name: FunctionName, containerName: stri
     ...(limit && options.memoryLimit !== false
       ? ['--memory', podmanMemory(limit), '--memory-swap', podmanMemory(limit)]
       : []),
-    ...(options.requestProbe
-      ? [
-          '--volume',
-          `${REQUEST_PROBE_FILE}:${PROBE_IN_CONTAINER}:ro`,
-          '--env',
-          `NODE_OPTIONS=--import=${PROBE_IN_CONTAINER}`,
-        ]
-      : []),
+    ...(options.requestProbe ? ['--volume', `${REQUEST_PROBE_FILE}:${PROBE_IN_CONTAINER}:ro`] : []),
     ...Object.entries(env).flatMap(([variable, value]) => ['--env', `${variable}=${value}`]),
     await imageName(name),
   ];
