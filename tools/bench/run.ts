@@ -39,7 +39,7 @@ export interface BenchPlan {
   connections: number;
 }
 
-export const QUICK_PLAN: BenchPlan = { starts: 8, seconds: 5, rounds: 1, warmup: 2, connections: 16 };
+export const QUICK_PLAN: BenchPlan = { starts: 6, seconds: 5, rounds: 1, warmup: 2, connections: 16 };
 export const FULL_PLAN: BenchPlan = { starts: 20, seconds: 3, rounds: 5, warmup: 5, connections: 16 };
 
 /** Spans a visit makes (docs/spans-and-http.md): three in the frontend, five in the backend. */
