@@ -11,10 +11,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { stringify } from 'yaml';
 import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
-import { DOMAIN } from '../../tools/cluster/knative-on-node.ts';
+import { DOMAIN, QUICK_SCALE_TO_ZERO } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE, REDIS_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
@@ -311,15 +310,9 @@ test.serial("npm run page serves the cluster's visits and diagnosis, through the
 
 test.serial('the frontend scales to zero, and the next visit comes through the activator, traced', async (t) => {
   t.timeout(SLOW_TEST_MS);
-  // Knative's shortest windows, so that an idle frontend goes in seconds rather than a minute.
   await kubectl(
     ['apply', '--server-side', '--force-conflicts', '--field-manager=knative-test', '-f', '-'],
-    stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
-      data: { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s', 'scale-to-zero-pod-retention-period': '0s' },
-    }),
+    QUICK_SCALE_TO_ZERO,
   );
   const backendBefore = await visit();
   t.is(backendBefore.status, 200);

@@ -10,21 +10,11 @@ import { waitFor } from '../../tools/processes/process.ts';
 import { runOurCommand } from '../helpers/commands.ts';
 import { serviceOf, tag } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestFunction, startTestJaeger, startTestSystem } from '../helpers/system.ts';
+import { VISIT_SPANS } from '../helpers/traces.ts';
 
 const VISITS = 16;
 /** Unset, so that each function's batch span processor keeps the SDK's default delay of 5000 ms. */
 const DEFAULT_BATCH_DELAY = { OTEL_BSP_SCHEDULE_DELAY: undefined };
-/** The spans of one visit: service, span name. */
-const VISIT_SPANS = [
-  'backend GET /',
-  'backend POST /',
-  'backend increase counter',
-  'backend read counter',
-  'backend simulate lag',
-  'frontend GET',
-  'frontend GET /',
-  'frontend POST',
-];
 
 async function startSystem(t: ExecutionContext, lag: { min: number; max: number }) {
   const { frontend, jaeger } = await startTestSystem(t, {

@@ -5,6 +5,7 @@ import test from 'ava';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from '../../tools/bench/peer.ts';
 import { serviceOf, traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv, startTestFunction, startTestJaeger } from '../helpers/system.ts';
+import { VISIT_SPANS } from '../helpers/traces.ts';
 
 test('under the zero-code agent our telemetry stays off, and a visit is one trace with every span once', async (t) => {
   const jaeger = await startTestJaeger(t);
@@ -31,14 +32,5 @@ test('under the zero-code agent our telemetry stays off, and a visit is one trac
   const response = await fetch(frontend.url);
   t.regex(await response.text(), /visitor number 2\b/);
   const trace = await waitForTrace(jaeger.queryUrl, traceIdOf(response.headers.get('traceresponse')), 8);
-  t.deepEqual(trace.spans.map((span) => `${serviceOf(trace, span)} ${span.operationName}`).sort(), [
-    'backend GET /',
-    'backend POST /',
-    'backend increase counter',
-    'backend read counter',
-    'backend simulate lag',
-    'frontend GET',
-    'frontend GET /',
-    'frontend POST',
-  ]);
+  t.deepEqual(trace.spans.map((span) => `${serviceOf(trace, span)} ${span.operationName}`).sort(), VISIT_SPANS);
 });

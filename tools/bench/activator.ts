@@ -7,9 +7,8 @@
 // so that a slower minute of the machine falls on both.
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { type RunningCluster, startCluster } from '../cluster/cluster.ts';
-import { DOMAIN } from '../cluster/knative-on-node.ts';
+import { DOMAIN, QUICK_SCALE_TO_ZERO } from '../cluster/knative-on-node.ts';
 import { JAEGER_IMAGE } from '../cluster/node/images.ts';
 import { REPOSITORY_ROOT } from '../functions/run.ts';
 import { spawnChild, waitFor } from '../processes/process.ts';
@@ -134,15 +133,9 @@ export async function measureActivatorColdStarts(
     const bench = new BenchCluster(cluster, (await cluster.expose(cluster.ingress)).port);
     log('Deploying both functions and Jaeger (npm run deploy)…');
     await deploy(cluster);
-    // Knative's shortest windows, so that an idle frontend goes in seconds rather than a minute.
     await bench.kubectl(
       ['apply', '--server-side', '--force-conflicts', '--field-manager=bench', '-f', '-'],
-      stringify({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
-        data: { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s', 'scale-to-zero-pod-retention-period': '0s' },
-      }),
+      QUICK_SCALE_TO_ZERO,
     );
     const results: ActivatorColdStart[] = [];
     for (let run = 0; run < runs; run += 1) {

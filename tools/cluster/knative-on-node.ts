@@ -7,6 +7,7 @@
 // Knative's pods read them when they start.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { REPOSITORY_ROOT } from '../functions/run.ts';
 import { type KubernetesObject, readManifests } from '../knative/manifests.ts';
 import { mustRun } from '../processes/run-command.ts';
@@ -20,6 +21,17 @@ export const INGRESS_CLASS = 'traefik.ingress.networking.knative.dev';
 /** Public Knative Services get http://<name>.<namespace>.example.com. */
 export const DOMAIN = 'example.com';
 export const TRAEFIK_NAMESPACE = 'traefik';
+
+/**
+ * Knative's shortest autoscaling windows, as YAML to apply: an idle Service goes to zero in seconds
+ * rather than a minute, for the tests and the benchmark that wait for it.
+ */
+export const QUICK_SCALE_TO_ZERO = stringify({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
+  data: { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s', 'scale-to-zero-pod-retention-period': '0s' },
+});
 const TRAEFIK_MANIFEST = join(dirname(fileURLToPath(import.meta.url)), 'traefik', 'traefik.yaml');
 
 export class KnativeOnNodeError extends Error {
