@@ -8,12 +8,12 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDebianPackages } from '../../containers/install.ts';
 import { imageExists, podmanOk } from '../../containers/podman.ts';
 import { type BuildProgress, buildGoBinary, isExecutable, projectCacheDirectory } from '../../go/build.ts';
 import { ensureJaeger, JAEGER_VERSION } from '../../jaeger/binary.ts';
 import type { Child } from '../../processes/process.ts';
 import { mustRun } from '../../processes/run-command.ts';
+import { ensureRedisServer } from '../../redis/server.ts';
 import { ensureClusterBinary, KNATIVE_SERVING_VERSION, TRAEFIK_VERSION } from '../binaries.ts';
 import { ctr } from './containerd.ts';
 import type { NodePaths } from './paths.ts';
@@ -118,7 +118,7 @@ export const REDIS_IMAGE: BinaryImage = {
   env: { PATH: '/usr/bin', LD_LIBRARY_PATH: '/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu' },
   libraries: { programs: ['/usr/bin/redis-cli'] },
   binary: async (_env, progress) => {
-    await ensureDebianPackages({ 'redis-server': 'redis-server' }, progress, "The cluster's Redis image");
+    await ensureRedisServer(progress);
     return '/usr/bin/redis-server';
   },
 };
