@@ -32,7 +32,7 @@ const PROBE = `
   const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('@grpc/grpc-js'));
   const { startTracing } = await import(process.env.BUNDLE);
   const { trace } = await import('@opentelemetry/api');
-  const sdk = startTracing(process.env);
+  const sdk = await startTracing(process.env);
   console.log('after start:', loaded());
   const span = trace.getTracer('probe').startSpan('lazy grpc probe');
   console.log('trace', span.spanContext().traceId);

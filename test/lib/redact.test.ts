@@ -1,5 +1,5 @@
 // The redaction on its own: a real tracer provider with the redacting processor before the one that
-// exports, and spans made the way the HTTP instrumentation makes them.
+// exports, and spans made the way @opentelemetry/instrumentation-http would make them.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import test from 'ava';

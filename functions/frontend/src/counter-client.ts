@@ -1,12 +1,13 @@
-// Talks to the backend over HTTP with node:http on a keep-alive agent (traced by the HTTP
-// instrumentation, which traces the incoming requests already), and turns every way that can fail
-// into one of two typed errors. Not fetch: each call through fetch cost the frontend about three
-// times the CPU of node:http (WHATWG streams, headers and resource timing for a 2-byte answer), and
-// its spans need a second instrumentation (undici's).
+// Talks to the backend over HTTP with node:http on a keep-alive agent (each call a client span of
+// src/lib/http-spans.ts, which sees node:http's requests through its diagnostics channels), and
+// turns every way that can fail into one of two typed errors. Not fetch: each call through fetch
+// cost the frontend about three times the CPU of node:http (WHATWG streams, headers and resource
+// timing for a 2-byte answer), and its spans would need undici's channels too.
 import type { Agent } from 'node:http';
 
-// The modules' own objects, not ES module namespaces: the instrumentation wraps their `request` in
-// place, which a namespace's binding, copied at import, would not see. And not `import http from`:
+// The modules' own objects, not ES module namespaces: OpenTelemetry's HTTP instrumentation (the
+// zero-code set-up's) wraps their `request` in place, which a namespace's binding, copied at
+// import, would not see. And not `import http from`:
 // node:http's ES module facade reads every export, and its lazy WebSocket getters load fetch's
 // undici, some 13 ms of a cold start for nothing.
 const http = process.getBuiltinModule('node:http');

@@ -1,6 +1,6 @@
 // Generated from functions/lib/telemetry.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // The telemetry preload: `node --import ./src/lib/telemetry.ts` loads it before any application
-// module, so that http is instrumented before anything requires it.
+// module, so that the first request is traced and Redis's client is instrumented before it loads.
 // With OTEL_SDK_DISABLED=true it loads nothing at all, which is what tracing's cost is measured against.
 import { existsSync } from 'node:fs';
 
@@ -16,9 +16,9 @@ const off: Telemetry = { shutdown: async () => {} };
 // The path is the function's own dist/, seen from its copy of this file in functions/<name>/src/lib/.
 const BUNDLE = new URL('../../dist/tracing.mjs', import.meta.url);
 
-// No ESM loader hook (@opentelemetry/instrumentation/hook.mjs) is registered: the module traced
-// here, http, is reached through require (from fastify, express and the frontend's counter client),
-// which needs none, and the hook costs some 400 ms of start-up.
+// No ESM loader hook (@opentelemetry/instrumentation/hook.mjs) is registered: the HTTP spans need no
+// hook at all (./http-spans.ts), ioredis is loaded through require (src/redis-counter.ts), and the
+// hook costs some 400 ms of start-up.
 async function startTelemetry(env: NodeJS.ProcessEnv): Promise<Telemetry> {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return off;
   if (tracerProviderRegistered()) {

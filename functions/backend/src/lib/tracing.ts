@@ -2,10 +2,8 @@
 // Starts the OpenTelemetry SDK: traces only, exported over OTLP gRPC (to Jaeger), configured by the
 // standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*, ...).
 import type { IncomingMessage } from 'node:http';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import {
   defaultResource,
   envDetector,
@@ -20,6 +18,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 // The function's own package.json, seen from its copy of this file in functions/<name>/src/lib/.
 import packageJson from '../../package.json' with { type: 'json' };
 import { hostDetectorWithOptionalId } from './host-detector.ts';
+import { traceClients, traceServers } from './http-spans.ts';
 import { ReconnectingExporter } from './reconnecting-exporter.ts';
 import { RedactingSpanProcessor } from './redact.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
@@ -66,7 +65,10 @@ export function readBatchSettings(env: NodeJS.ProcessEnv): BatchSettings {
   return settings;
 }
 
-export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void> } {
+/** The instrumentation scope of the HTTP spans (./http-spans.ts). */
+export const HTTP_SCOPE = 'knative-tracing-counter/http';
+
+export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown(): Promise<void> }> {
   // Export failures reach us only through diag; without a logger they vanish silently.
   diag.setLogger(
     createThrottledLogger((line) => console.error(line), { intervalMs: EXPORT_ERROR_LOG_INTERVAL_MS }),
@@ -102,18 +104,27 @@ export function startTracing(env: NodeJS.ProcessEnv): { shutdown(): Promise<void
         ...readBatchSettings(env),
       }),
     ],
-    // http, and Redis's client only in Redis mode (COUNTER_STORE set): the functions call each other
-    // with node:http, not fetch. Each contrib instrumentation (undici's, ioredis's) comes with a second
-    // copy of @opentelemetry/instrumentation, and so a second hook on every require() at start-up.
-    instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }),
-      // The backend's Redis commands: a span each, under the visit's.
-      ...(env.COUNTER_STORE ? [new IORedisInstrumentation()] : []),
-    ],
+    // HTTP's spans are our own (./http-spans.ts), so in memory mode no instrumentation hooks
+    // require() at all. Redis's client is instrumented only in Redis mode (COUNTER_STORE set), and
+    // only then loaded: it comes with a second copy of @opentelemetry/instrumentation.
+    instrumentations: env.COUNTER_STORE ? [await redisInstrumentation()] : [],
     // Jaeger takes traces only: no metrics or logs exporters to fail against it.
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
-  return sdk;
+  const tracer = trace.getTracer(HTTP_SCOPE, packageJson.version);
+  const untrace = [traceServers(tracer, isProbe), traceClients(tracer)];
+  return {
+    shutdown: async () => {
+      for (const stop of untrace) stop();
+      await sdk.shutdown();
+    },
+  };
+}
+
+/** The backend's Redis commands: a span each, under the visit's. */
+async function redisInstrumentation() {
+  const { IORedisInstrumentation } = await import('@opentelemetry/instrumentation-ioredis');
+  return new IORedisInstrumentation();
 }

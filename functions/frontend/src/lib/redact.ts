@@ -1,7 +1,8 @@
 // Generated from functions/lib/redact.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
-// No user data leaves the function in a span. The HTTP instrumentation records, as the semantic
-// conventions say, the client's address and port, its user agent and the query string; they are
-// removed from each span as it ends, before any exporter sees it. The span itself goes on to the
+// No user data leaves the function in a span. Our HTTP spans (./http-spans.ts) never record the
+// client's address and port, its user agent or the query string, which the semantic conventions
+// would have; an instrumentation that does (Redis's in Redis mode, one added later, a different
+// HTTP instrumentation) has them removed from each span as it ends, before any exporter sees it. The span itself goes on to the
 // exporter, whatever fields the SDK gives it: nothing is copied, so nothing can be left behind.
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 

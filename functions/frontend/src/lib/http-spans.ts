@@ -1,0 +1,213 @@
+// Generated from functions/lib/http-spans.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
+// The functions' HTTP spans, made here rather than by @opentelemetry/instrumentation-http: a server
+// span for each request a function answers, a client span for each request it sends, the W3C trace
+// context read from the one and written into the other. instrumentation-http did the same with some
+// three times the work per request, spans recorded or not (it binds every request's and response's
+// event emitters, parses the URL, the host and the forwarding headers into attributes, in two
+// versions of the conventions); that work was half of what tracing cost a visit
+// (docs/performance.md). The attributes are the stable HTTP semantic conventions', less those that
+// would carry user data (the client's address, its user agent, the query string), which are not
+// recorded at all.
+//
+// Server spans: node:http's Server.prototype.emit is wrapped, so every server in the process
+// (fastify's under faas-js-runtime, express's) runs its 'request' listeners inside the request's
+// span. Client spans: node:http's diagnostics channels, which report every request without
+// wrapping anything; headers are still unsent when a request is created, so `traceparent` goes in.
+// gRPC (the OTLP exporter) speaks HTTP/2 and ioredis plain TCP: neither passes through here.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  type Attributes,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapSetter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
+
+/** The methods the conventions name; any other is recorded as `_OTHER`, with the original beside it. */
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);
+
+function methodAttributes(method: string | undefined, attributes: Attributes): string {
+  const given = method ?? 'GET';
+  if (KNOWN_METHODS.has(given)) {
+    attributes[ATTR_HTTP_REQUEST_METHOD] = given;
+    return given;
+  }
+  attributes[ATTR_HTTP_REQUEST_METHOD] = '_OTHER';
+  attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = given;
+  return 'HTTP';
+}
+
+/** `server.address` and `server.port` from a Host header (`name`, `name:port`, `[v6]:port`). */
+function hostAttributes(host: string | undefined, defaultPort: number, attributes: Attributes): void {
+  if (!host) return;
+  const colon = host.lastIndexOf(':');
+  const hasPort = colon > host.lastIndexOf(']');
+  attributes[ATTR_SERVER_ADDRESS] = hasPort ? host.slice(0, colon) : host;
+  attributes[ATTR_SERVER_PORT] = hasPort ? Number(host.slice(colon + 1)) : defaultPort;
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** The SDK's span knows its status; the API's does not say. */
+function hasErrorStatus(span: Span): boolean {
+  return (span as Partial<ReadableSpan>).status?.code === SpanStatusCode.ERROR;
+}
+
+/** Ends a server span with the answer's status: a 5xx, or a connection closed before the answer, is an error. */
+function endServerSpan(span: Span, response: ServerResponse): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
+  if (!response.writableFinished) {
+    span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+    if (!hasErrorStatus(span)) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'The connection closed before the answer was sent.' });
+    }
+  } else if (response.statusCode >= 500) {
+    span.setAttribute(ATTR_ERROR_TYPE, String(response.statusCode));
+    // An error the handler recorded (with its message) stays as it is.
+    if (!hasErrorStatus(span)) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+function startServerSpan(tracer: Tracer, request: IncomingMessage, response: ServerResponse) {
+  const attributes: Attributes = {};
+  const name = methodAttributes(request.method, attributes);
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  attributes[ATTR_URL_PATH] = query === -1 ? url : url.slice(0, query);
+  attributes[ATTR_URL_SCHEME] = 'http';
+  attributes[ATTR_NETWORK_PROTOCOL_VERSION] = request.httpVersion;
+  hostAttributes(request.headers.host, 80, attributes);
+  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  response.once('close', () => endServerSpan(span, response));
+  return trace.setSpan(parent, span);
+}
+
+/**
+ * A server span for every request the process's node:http servers answer, except those `ignore`
+ * picks (health probes). Returns the function that puts Server.prototype.emit back.
+ */
+export function traceServers(tracer: Tracer, ignore: (request: IncomingMessage) => boolean): () => void {
+  const { Server: HttpServer } = process.getBuiltinModule('node:http');
+  const original = HttpServer.prototype.emit;
+  const emit = original as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  function emitInSpan(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'request') return emit.call(this, event, ...args);
+    const [request, response] = args as [IncomingMessage, ServerResponse];
+    if (ignore(request)) return emit.call(this, event, request, response);
+    const active = startServerSpan(tracer, request, response);
+    // A body is read in callbacks of the connection's, outside this call: fastify and express
+    // then call the handler from them, so the request's listeners are bound to the span too
+    // (the frontend's POST has none: `content-length: 0`).
+    if (hasBody(request)) context.bind(active, request);
+    return context.with(active, () => emit.call(this, event, request, response));
+  }
+  HttpServer.prototype.emit = emitInSpan as typeof original;
+  return () => {
+    HttpServer.prototype.emit = original;
+  };
+}
+
+const HEADER_SETTER: TextMapSetter<ClientRequest> = {
+  set(request, key, value) {
+    request.setHeader(key, value);
+  },
+};
+
+/**
+ * A client span for every request the process sends with node:http, a child of the active span,
+ * with `traceparent` (and `tracestate`, `baggage`) in its headers. Returns the unsubscribe function.
+ */
+export function traceClients(tracer: Tracer): () => void {
+  const spans = new WeakMap<ClientRequest, Span>();
+  const onCreated = (message: unknown) => {
+    const { request } = message as { request: ClientRequest };
+    const active = context.active();
+    if (isTracingSuppressed(active)) return;
+    const attributes: Attributes = {};
+    const name = methodAttributes(request.method, attributes);
+    const host = request.getHeader('host');
+    const defaultPort = request.protocol === 'https:' ? 443 : 80;
+    hostAttributes(typeof host === 'string' ? host : undefined, defaultPort, attributes);
+    attributes[ATTR_URL_FULL] = `${request.protocol}//${typeof host === 'string' ? host : request.host}${request.path}`;
+    attributes[ATTR_NETWORK_PROTOCOL_VERSION] = '1.1';
+    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, active);
+    spans.set(request, span);
+    propagation.inject(trace.setSpan(active, span), request, HEADER_SETTER);
+  };
+  // Published when the answer's head has arrived; the span ends when its body has too.
+  const onResponse = (message: unknown) => {
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+    const span = spans.get(request);
+    if (!span) return;
+    const status = response.statusCode ?? 0;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 400) {
+      span.setAttribute(ATTR_ERROR_TYPE, String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    response.once('close', () => {
+      if (!spans.delete(request)) return;
+      if (!response.complete) {
+        span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'The answer was cut off.' });
+      }
+      span.end();
+    });
+  };
+  const onError = (message: unknown) => {
+    const { request, error } = message as { request: ClientRequest; error: Error };
+    const span = spans.get(request);
+    if (!span || !spans.delete(request)) return;
+    span.recordException(error);
+    span.setAttribute(
+      ATTR_ERROR_TYPE,
+      error.name === 'AbortError' ? 'aborted' : ((error as { code?: string }).code ?? error.name),
+    );
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.end();
+  };
+  subscribe('http.client.request.created', onCreated);
+  subscribe('http.client.response.finish', onResponse);
+  subscribe('http.client.request.error', onError);
+  return () => {
+    unsubscribe('http.client.request.created', onCreated);
+    unsubscribe('http.client.response.finish', onResponse);
+    unsubscribe('http.client.request.error', onError);
+  };
+}

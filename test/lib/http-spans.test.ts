@@ -1,0 +1,282 @@
+// The functions' own HTTP spans (functions/lib/http-spans.ts) over real node:http servers and
+// clients on loopback, with a real tracer provider and the W3C propagators, as NodeSDK sets them.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type Span as ApiSpan,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import {
+  CompositePropagator,
+  suppressTracing,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import test from 'ava';
+import { traceClients, traceServers } from '../../functions/backend/src/lib/http-spans.ts';
+import { installMemoryTracing } from '../helpers/tracing.ts';
+
+const spans = installMemoryTracing();
+propagation.setGlobalPropagator(
+  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+);
+const tracer = trace.getTracer('http-spans test');
+const untraceServers = traceServers(tracer, (incoming) => incoming.url === '/health/readiness');
+const untraceClients = traceClients(tracer);
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** A server on loopback whose requests each note the span active in their handler. */
+async function serve(
+  t: { teardown(fn: () => void): void },
+  handler: Handler,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+interface Sent {
+  status: number;
+  body: string;
+}
+
+interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Sends a request as the active context says: traced under its span, or with tracing suppressed. */
+function sendTraced(url: string, options: SendOptions = {}) {
+  return new Promise<Sent>((resolve, reject) => {
+    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers }, (incoming) => {
+      let body = '';
+      incoming.setEncoding('utf8');
+      incoming.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      incoming.once('end', () => resolve({ status: incoming.statusCode ?? 0, body }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end(options.body);
+  });
+}
+
+/** Sends a request as a caller outside this process would: no client span, only the given headers. */
+function send(url: string, options: SendOptions = {}) {
+  return context.with(suppressTracing(ROOT_CONTEXT), () => sendTraced(url, options));
+}
+
+/** Spans end on 'close', a tick after the answer: wait for the one wanted. */
+async function finished(match: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
+  for (let tries = 0; tries < 100; tries++) {
+    const span = spans.getFinishedSpans().find(match);
+    if (span) return span;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no such span finished');
+}
+
+function activeSpanId(): string {
+  return trace.getActiveSpan()?.spanContext().spanId ?? 'none';
+}
+
+test('a server span for each request, with the conventions’ attributes and none of the user’s', async (t) => {
+  const { url } = await serve(t, (_request, response) => response.end(activeSpanId()));
+  const { body } = await send(`${url}/some/path?email=someone@example.com`, {
+    headers: { 'user-agent': 'secret-agent/1.0', 'x-marker': 'plain' },
+  });
+  const span = await finished((one) => one.spanContext().spanId === body);
+  t.is(span.kind, SpanKind.SERVER);
+  t.is(span.name, 'GET');
+  t.is(span.parentSpanContext, undefined, 'no traceparent: a root span');
+  const port = Number(new URL(url).port);
+  t.deepEqual(span.attributes, {
+    'http.request.method': 'GET',
+    'url.path': '/some/path',
+    'url.scheme': 'http',
+    'network.protocol.version': '1.1',
+    'server.address': '127.0.0.1',
+    'server.port': port,
+    'http.response.status_code': 200,
+  });
+  t.is(span.status.code, SpanStatusCode.UNSET);
+});
+
+test('the server span continues the caller’s trace from traceparent, and an invalid one starts a new trace', async (t) => {
+  const { url } = await serve(t, (_request, response) => {
+    const active = trace.getActiveSpan()?.spanContext();
+    response.end(`${active?.traceId} ${active?.spanId}`);
+  });
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const parent = '00f067aa0ba902b7';
+  const continued = await send(url, { headers: { traceparent: `00-${traceId}-${parent}-01` } });
+  const [continuedTrace, continuedSpan] = continued.body.split(' ');
+  t.is(continuedTrace, traceId);
+  const span = await finished((one) => one.spanContext().spanId === continuedSpan);
+  t.is(span.parentSpanContext?.spanId, parent);
+  t.true(span.parentSpanContext?.isRemote);
+
+  const fresh = await send(url, { headers: { traceparent: `00-${traceId}-${parent}-zz` } });
+  t.not(fresh.body.split(' ')[0], traceId, 'a broken traceparent is not followed');
+
+  const unsampledTrace = '5bf92f3577b34da6a3ce929d0e0e4737';
+  const unsampled = await send(url, { headers: { traceparent: `00-${unsampledTrace}-${parent}-00` } });
+  t.is(unsampled.body.split(' ')[0], unsampledTrace, 'an unsampled caller keeps its trace id');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.false(
+    spans.getFinishedSpans().some((one) => one.spanContext().traceId === unsampledTrace),
+    'and nothing is recorded for it',
+  );
+});
+
+test('ignored requests (probes) make no span and run outside any', async (t) => {
+  const { url } = await serve(t, (_request, response) => response.end(activeSpanId()));
+  const { body } = await send(`${url}/health/readiness`);
+  t.is(body, 'none');
+});
+
+test('a body read in the connection’s callbacks still sees the request’s span, request after request', async (t) => {
+  const { url } = await serve(t, (incoming, response) => {
+    const atStart = activeSpanId();
+    let size = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+    });
+    incoming.once('end', () => response.end(`${atStart} ${activeSpanId()} ${size}`));
+  });
+  for (const body of ['x'.repeat(100_000), 'second on the same connection']) {
+    const answer = await send(url, { method: 'POST', body, headers: { 'content-length': String(body.length) } });
+    const [atStart, atEnd, size] = answer.body.split(' ');
+    t.is(atEnd, atStart, 'the end of the body is read inside the same span');
+    t.is(Number(size), body.length);
+    t.not(atStart, 'none');
+  }
+});
+
+test('a 5xx answer marks the span failed, keeping the message the handler recorded', async (t) => {
+  const { url } = await serve(t, (incoming, response) => {
+    if (incoming.url === '/recorded') {
+      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: 'the backend failed' });
+    }
+    response.statusCode = incoming.url === '/not-found' ? 404 : 502;
+    response.end(activeSpanId());
+  });
+  const plain = await send(`${url}/plain`);
+  const recorded = await send(`${url}/recorded`);
+  const notFound = await send(`${url}/not-found`);
+  const plainSpan = await finished((one) => one.spanContext().spanId === plain.body);
+  t.is(plainSpan.status.code, SpanStatusCode.ERROR);
+  t.is(plainSpan.attributes['error.type'], '502');
+  const recordedSpan = await finished((one) => one.spanContext().spanId === recorded.body);
+  t.deepEqual(recordedSpan.status, { code: SpanStatusCode.ERROR, message: 'the backend failed' });
+  const notFoundSpan = await finished((one) => one.spanContext().spanId === notFound.body);
+  t.is(notFoundSpan.status.code, SpanStatusCode.UNSET, 'a 4xx is the caller’s error, not the server’s');
+  t.is(notFoundSpan.attributes['http.response.status_code'], 404);
+});
+
+test('an unknown method is recorded as _OTHER, with the method beside it', async (t) => {
+  const { url } = await serve(t, (_request, response) => response.end(activeSpanId()));
+  const { body } = await send(url, { method: 'PURGE' });
+  const span = await finished((one) => one.spanContext().spanId === body);
+  t.is(span.name, 'HTTP');
+  t.is(span.attributes['http.request.method'], '_OTHER');
+  t.is(span.attributes['http.request.method_original'], 'PURGE');
+});
+
+test('a client span for each request sent, under the active span, its context in traceparent', async (t) => {
+  const { url } = await serve(t, (incoming, response) => response.end(String(incoming.headers.traceparent)));
+  const parent = tracer.startSpan('visit');
+  const { body } = await context.with(trace.setSpan(ROOT_CONTEXT, parent), () =>
+    sendTraced(`${url}/counter`, { method: 'POST', body: '' }),
+  );
+  parent.end();
+  const [, traceId, spanId] = body.split('-');
+  const client = await finished((one) => one.kind === SpanKind.CLIENT && one.spanContext().spanId === spanId);
+  t.is(traceId, parent.spanContext().traceId);
+  t.is(client.parentSpanContext?.spanId, parent.spanContext().spanId);
+  t.is(client.name, 'POST');
+  const port = Number(new URL(url).port);
+  t.deepEqual(client.attributes, {
+    'http.request.method': 'POST',
+    'server.address': '127.0.0.1',
+    'server.port': port,
+    'url.full': `${url}/counter`,
+    'network.protocol.version': '1.1',
+    'http.response.status_code': 200,
+  });
+  const server = await finished((one) => one.kind === SpanKind.SERVER && one.parentSpanContext?.spanId === spanId);
+  t.is(server.spanContext().traceId, String(traceId), 'the server continues the client’s trace');
+});
+
+test('a client span fails with the answer’s 4xx or 5xx, the refused connection or the abort', async (t) => {
+  const { url } = await serve(t, (incoming, response) => {
+    if (incoming.url === '/slow') return;
+    response.statusCode = 503;
+    response.end();
+  });
+  const parent = tracer.startSpan('visit');
+  const inVisit = trace.setSpan(ROOT_CONTEXT, parent);
+  const childrenOf = () =>
+    spans.getFinishedSpans().filter((one) => one.parentSpanContext?.spanId === parent.spanContext().spanId);
+
+  await context.with(inVisit, () => sendTraced(url));
+  const refusedServer = createServer();
+  await new Promise<void>((resolve) => refusedServer.listen(0, '127.0.0.1', resolve));
+  const refusedUrl = `http://127.0.0.1:${(refusedServer.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => refusedServer.close(() => resolve()));
+  await t.throwsAsync(
+    context.with(inVisit, () => sendTraced(refusedUrl)),
+    { message: /ECONNREFUSED/ },
+  );
+  await t.throwsAsync(
+    context.with(inVisit, () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      return new Promise((resolve, reject) => {
+        const outgoing = request(`${url}/slow`, { signal: controller.signal }, resolve);
+        outgoing.once('error', reject);
+        outgoing.end();
+      });
+    }),
+    { name: 'AbortError' },
+  );
+  await finished(() => childrenOf().length === 3);
+  const byUrl = (suffix: string) => childrenOf().find((one) => String(one.attributes['url.full']).endsWith(suffix));
+  const failed = byUrl(`${new URL(url).port}/`);
+  t.is(failed?.status.code, SpanStatusCode.ERROR);
+  t.is(failed?.attributes['error.type'], '503');
+  const refused = byUrl(`${new URL(refusedUrl).port}/`);
+  t.is(refused?.status.code, SpanStatusCode.ERROR);
+  t.is(refused?.attributes['error.type'], 'ECONNREFUSED');
+  t.is(refused?.events[0]?.name, 'exception');
+  const aborted = byUrl('/slow');
+  t.is(aborted?.status.code, SpanStatusCode.ERROR);
+  t.is(aborted?.attributes['error.type'], 'aborted');
+  parent.end();
+});
+
+test('no client span while tracing is suppressed (an exporter’s own calls)', async (t) => {
+  const { url } = await serve(t, (incoming, response) => response.end(String(incoming.headers.traceparent)));
+  const parent: ApiSpan = tracer.startSpan('export');
+  const { body } = await context.with(suppressTracing(trace.setSpan(ROOT_CONTEXT, parent)), () => sendTraced(url));
+  parent.end();
+  t.is(body, 'undefined', 'no traceparent sent');
+});
+
+test.after.always(() => {
+  untraceServers();
+  untraceClients();
+});
