@@ -137,9 +137,13 @@ export function traceServers(tracer: Tracer, ignore: (request: IncomingMessage) 
     if (hasBody(request)) context.bind(active, request);
     return context.with(active, () => emit.call(this, event, request, response));
   }
+  // http.Server inherits emit from EventEmitter: the wrapper shadows it on http.Server's prototype
+  // alone, and removing the wrapper lets the inherited one show again.
+  const hadOwn = Object.hasOwn(HttpServer.prototype, 'emit');
   HttpServer.prototype.emit = emitInSpan as typeof original;
   return () => {
-    HttpServer.prototype.emit = original;
+    if (hadOwn) HttpServer.prototype.emit = original;
+    else delete (HttpServer.prototype as Partial<Server>).emit;
   };
 }
 
