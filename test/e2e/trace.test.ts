@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import test from 'ava';
 import { ENTRIES } from '../../tools/functions/run.ts';
+import { fetchTrace } from '../../tools/jaeger/query.ts';
 import {
   type JaegerSpan,
   type JaegerTrace,
@@ -146,4 +147,26 @@ test('a failed visit is recorded on its span as an error with the exception', as
   t.truthy(exception, 'the exception is an event on the server span');
   t.regex(String(exception?.fields.find((field) => field.key === 'exception.type')?.value), /BackendError/);
   t.is(tag(find(trace, 'frontend', 'GET'), 'otel.status_code'), 'ERROR', 'the client span failed too');
+});
+
+test('OTEL_TRACES_EXPORTER=none: the spans are made and sampled as usual, and sent nowhere', async (t) => {
+  const jaeger = await startTestJaeger(t);
+  const start = (exporter: Record<string, string>) =>
+    startTestFunction(
+      t,
+      'backend',
+      baseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100', ...exporter }),
+    );
+  const [silent, exporting] = await Promise.all([start({ OTEL_TRACES_EXPORTER: 'none' }), start({})]);
+  const silentAnswer = await fetch(silent.url);
+  t.is(silentAnswer.status, 200);
+  const silentTrace = silentAnswer.headers.get('traceresponse');
+  t.regex(silentTrace ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'a recorded, sampled server span');
+  await silentAnswer.body?.cancel();
+  // The same Jaeger gets the other backend's trace, sent after: by then the first would be there too.
+  const exportingAnswer = await fetch(exporting.url);
+  await exportingAnswer.body?.cancel();
+  await waitForTrace(jaeger.queryUrl, traceIdOf(exportingAnswer.headers.get('traceresponse')), 2);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.is(await fetchTrace(jaeger.queryUrl, traceIdOf(silentTrace)), undefined, 'no span of it reached Jaeger');
 });

@@ -1,6 +1,8 @@
-// The batch span processor's settings, read from OTEL_BSP_* as the SDK reads them.
+// The batch span processor's settings, read from OTEL_BSP_* as the SDK reads them, and the exporter
+// chosen by OTEL_TRACES_EXPORTER.
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import test from 'ava';
-import { readBatchSettings } from '../../functions/backend/src/lib/tracing.ts';
+import { readBatchSettings, readTracesExporter } from '../../functions/backend/src/lib/tracing.ts';
 
 const cases: [string, NodeJS.ProcessEnv, ReturnType<typeof readBatchSettings>][] = [
   ['none set: the SDK defaults', {}, {}],
@@ -23,5 +25,35 @@ const cases: [string, NodeJS.ProcessEnv, ReturnType<typeof readBatchSettings>][]
 for (const [what, env, expected] of cases) {
   test(`readBatchSettings: ${what}`, (t) => {
     t.deepEqual(readBatchSettings(env), expected);
+  });
+}
+
+const warnings: string[] = [];
+diag.setLogger(
+  {
+    warn: (message: string) => warnings.push(message),
+    error: () => {},
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
+  },
+  DiagLogLevel.WARN,
+);
+
+const exporterCases: [string | undefined, 'otlp' | 'none', RegExp | undefined][] = [
+  [undefined, 'otlp', undefined],
+  ['', 'otlp', undefined],
+  ['otlp', 'otlp', undefined],
+  [' None ', 'none', undefined],
+  ['console', 'otlp', /OTEL_TRACES_EXPORTER is "console": only otlp \(the default\) and none are supported here/],
+  ['otlp,console', 'otlp', /OTEL_TRACES_EXPORTER is "otlp,console"/],
+];
+
+for (const [raw, expected, warning] of exporterCases) {
+  test.serial(`readTracesExporter: ${JSON.stringify(raw)} is ${expected}`, (t) => {
+    warnings.length = 0;
+    t.is(readTracesExporter(raw === undefined ? {} : { OTEL_TRACES_EXPORTER: raw }), expected);
+    if (warning) t.regex(warnings.join('\n'), warning);
+    else t.deepEqual(warnings, []);
   });
 }

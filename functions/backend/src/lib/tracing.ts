@@ -65,6 +65,21 @@ export function readBatchSettings(env: NodeJS.ProcessEnv): BatchSettings {
   return settings;
 }
 
+/**
+ * Where spans go, from OTEL_TRACES_EXPORTER: `otlp` (unset, the default: OTLP over gRPC) or `none`
+ * (spans are made and sampled as usual, and sent nowhere). Any other exporter is not built in here:
+ * a warning, and OTLP.
+ */
+export function readTracesExporter(env: NodeJS.ProcessEnv): 'otlp' | 'none' {
+  const raw = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'otlp') return 'otlp';
+  if (raw === 'none') return 'none';
+  diag.warn(
+    `OTEL_TRACES_EXPORTER is ${JSON.stringify(env.OTEL_TRACES_EXPORTER)}: only otlp (the default) and none are supported here, using otlp.`,
+  );
+  return 'otlp';
+}
+
 /** The instrumentation scope of the HTTP spans (./http-spans.ts). */
 export const HTTP_SCOPE = 'knative-tracing-counter/http';
 
@@ -99,10 +114,14 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
         }),
     spanProcessors: [
       new RedactingSpanProcessor(),
-      new BatchSpanProcessor({
-        exporter: new ReconnectingExporter(() => new OTLPTraceExporter()),
-        ...readBatchSettings(env),
-      }),
+      ...(readTracesExporter(env) === 'none'
+        ? []
+        : [
+            new BatchSpanProcessor({
+              exporter: new ReconnectingExporter(() => new OTLPTraceExporter()),
+              ...readBatchSettings(env),
+            }),
+          ]),
     ],
     // HTTP's spans are our own (./http-spans.ts), so in memory mode no instrumentation hooks
     // require() at all. Redis's client is instrumented only in Redis mode (COUNTER_STORE set), and
