@@ -1,7 +1,10 @@
 // The ways the benchmark runs the two functions, side by side: untraced, traced by their own
 // telemetry, traced by the zero-code peer (peer.ts), and the first two again inside the memory limit
 // their containers have (knative/*.yaml), each process in a memory cgroup of its own with the
-// manifest's NODE_OPTIONS, as its container runs.
+// manifest's NODE_OPTIONS, as its container runs. Two more split tracing's cost in its parts, with
+// the SDK's own settings: our telemetry with nothing recorded (the sampler always_off: what the
+// HTTP spans' layer and the context cost alone), and with every span recorded but none exported
+// (OTEL_TRACES_EXPORTER=none: the export's share is what `on` costs beyond it).
 import { manifestContainer, memoryBytes } from '../containers/knative-container.ts';
 import type { FunctionName, RunningFunction } from '../functions/run.ts';
 import type { RunningJaeger } from '../jaeger/run.ts';
@@ -9,7 +12,7 @@ import { cleanEnv, type Processes } from '../local/system.ts';
 import { type CgroupMemory, createMemoryCgroup, type MemoryCgroup } from './memory-cgroup.ts';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 
-export type Mode = 'off' | 'on' | 'peer' | 'offLimited' | 'onLimited';
+export type Mode = 'off' | 'on' | 'peer' | 'offLimited' | 'onLimited' | 'unrecorded' | 'unexported';
 
 /** No lag: the benchmark measures what a visit costs, not how long the simulated slow step waits. */
 export const NO_LAG = { LAG_MIN_MS: '0', LAG_MAX_MS: '0' };
@@ -18,6 +21,23 @@ export const OFF_ENV = { OTEL_SDK_DISABLED: 'true' };
 
 export function onEnv(jaeger: RunningJaeger): NodeJS.ProcessEnv {
   return { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint };
+}
+
+/** What each mode sets, beyond the memory limit's NODE_OPTIONS. */
+function telemetryEnv(mode: Mode, name: FunctionName, setting: PairSetting): NodeJS.ProcessEnv {
+  switch (mode) {
+    case 'peer':
+      return zeroCodeEnv(name, setting.peerJaeger.otlpEndpoint);
+    case 'off':
+    case 'offLimited':
+      return OFF_ENV;
+    case 'unrecorded':
+      return { ...onEnv(setting.jaeger), OTEL_TRACES_SAMPLER: 'always_off' };
+    case 'unexported':
+      return { ...onEnv(setting.jaeger), OTEL_TRACES_EXPORTER: 'none' };
+    default:
+      return onEnv(setting.jaeger);
+  }
 }
 
 /** What a function's container gets from its manifest that changes how Node runs: the memory limit and NODE_OPTIONS. */
@@ -65,13 +85,11 @@ export async function startPair(processes: Processes, mode: Mode, setting: PairS
       ? await createMemoryCgroup(`${setting.runId}-${mode}-${name}`, setting.limits[name].memoryBytes)
       : undefined;
     if (cgroup) setting.cgroups.push(cgroup);
-    const telemetry =
-      mode === 'peer'
-        ? zeroCodeEnv(name, setting.peerJaeger.otlpEndpoint)
-        : mode === 'off' || mode === 'offLimited'
-          ? OFF_ENV
-          : onEnv(setting.jaeger);
-    const env = cleanEnv({ ...telemetry, ...(limited ? setting.limits[name].env : {}), ...extra });
+    const env = cleanEnv({
+      ...telemetryEnv(mode, name, setting),
+      ...(limited ? setting.limits[name].env : {}),
+      ...extra,
+    });
     try {
       const running = await processes.fn(name, env, {
         ...(mode === 'peer' ? { preload: ZERO_CODE_PRELOAD } : {}),

@@ -78,6 +78,32 @@ const plain = (measure: string, off: string, on: string, ratio = '', peer = ''):
   onPerPeer: '',
 });
 
+/** CPU per visit of both functions together, in µs. */
+const bothFunctions = (figures: LoadFigures | undefined) => cpuPerRequest(figures, 0) + cpuPerRequest(figures, 1);
+
+/**
+ * Where tracing's cost goes: our telemetry with nothing recorded (the HTTP spans' layer and the
+ * context alone), with every span recorded but none exported, and all of it (on), each against off.
+ */
+function costRows(visits: BenchResults['visits']): BenchRow[] {
+  const parts = [
+    ['nothing recorded (sampler always_off)', visits.unrecorded],
+    ['recorded, not exported (OTEL_TRACES_EXPORTER=none)', visits.unexported],
+  ] as const;
+  return [
+    compare(
+      'CPU per visit, both functions (µs)',
+      bothFunctions(visits.off),
+      bothFunctions(visits.on),
+      bothFunctions(visits.peer),
+    ),
+    ...parts.flatMap(([what, figures]) => [
+      compare(`frontend visits, ${what}, requests/s`, visits.off.requestsPerSecond, figures.requestsPerSecond),
+      compare(`CPU per visit, both functions, ${what} (µs)`, bothFunctions(visits.off), bothFunctions(figures)),
+    ]),
+  ];
+}
+
 export function benchRows(results: BenchResults): BenchRow[] {
   const { coldStartMs: cold, visits, backendAlone, cgroups } = results;
   const latency = (figures: LoadFigures | undefined) => (figures ? `${figures.p50Ms} / ${figures.p99Ms}` : '');
@@ -109,6 +135,7 @@ export function benchRows(results: BenchResults): BenchRow[] {
       cpuPerRequest(visits.on, 1),
       cpuPerRequest(visits.peer, 1),
     ),
+    ...costRows(visits),
   ];
   if (backendAlone.off && backendAlone.on) {
     rows.push(

@@ -45,7 +45,7 @@ export const FULL_PLAN: BenchPlan = { starts: 20, seconds: 3, rounds: 5, warmup:
 /** Spans a visit makes (docs/spans-and-http.md): three in the frontend, five in the backend. */
 export const SPANS_PER_VISIT = 8;
 
-const MODES: readonly Mode[] = ['off', 'on', 'peer', 'offLimited', 'onLimited'];
+const MODES: readonly Mode[] = ['off', 'on', 'peer', 'offLimited', 'onLimited', 'unrecorded', 'unexported'];
 
 const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
 
