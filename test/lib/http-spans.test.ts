@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import {
   type Span as ApiSpan,
   context,
+  DiagLogLevel,
+  diag,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -28,6 +30,17 @@ propagation.setGlobalPropagator(
   new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
 );
 const tracer = trace.getTracer('http-spans test');
+const warnings: string[] = [];
+diag.setLogger(
+  {
+    warn: (message: string) => warnings.push(message),
+    error: (message: string) => warnings.push(message),
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
+  },
+  DiagLogLevel.WARN,
+);
 const untraceServers = traceServers(tracer, (incoming) => incoming.url === '/health/readiness');
 const untraceClients = traceClients(tracer);
 
@@ -266,6 +279,34 @@ test('a client span fails with the answer’s 4xx or 5xx, the refused connection
   t.is(aborted?.status.code, SpanStatusCode.ERROR);
   t.is(aborted?.attributes['error.type'], 'aborted');
   parent.end();
+});
+
+test('a request whose headers are written at once (a raw array) goes out untouched, still with its span', async (t) => {
+  const { url } = await serve(t, (incoming, response) => response.end(String(incoming.headers.traceparent)));
+  const parent = tracer.startSpan('visit');
+  const body = await context.with(
+    trace.setSpan(ROOT_CONTEXT, parent),
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const outgoing = request(`${url}/raw`, { headers: ['host', new URL(url).host, 'x-raw', 'yes'] }, (incoming) => {
+          let text = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          incoming.once('end', () => resolve(text));
+        });
+        outgoing.once('error', reject);
+        outgoing.end();
+      }),
+  );
+  parent.end();
+  t.is(body, 'undefined', 'no traceparent could be added');
+  t.deepEqual(warnings, [], 'and no attempt was made, that the propagator would log');
+  const client = await finished(
+    (one) => one.kind === SpanKind.CLIENT && one.parentSpanContext?.spanId === parent.spanContext().spanId,
+  );
+  t.is(client.attributes['http.response.status_code'], 200);
 });
 
 test('no client span while tracing is suppressed (an exporter’s own calls)', async (t) => {

@@ -149,7 +149,9 @@ export function traceServers(tracer: Tracer, ignore: (request: IncomingMessage) 
 
 const HEADER_SETTER: TextMapSetter<ClientRequest> = {
   set(request, key, value) {
-    request.setHeader(key, value);
+    // Headers given as a raw array are written when the request is made: nothing can be added
+    // (setHeader would throw, and the SDK's propagator log a warning for each such request).
+    if (!request.headersSent) request.setHeader(key, value);
   },
 };
 
