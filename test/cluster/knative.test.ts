@@ -149,6 +149,26 @@ async function traceWhen(traceId: string, ready: (trace: JaegerTrace) => boolean
   });
 }
 
+/** The first of these traces that `ready` says is whole, in the order given. */
+async function anyTraceWhen(traceIds: string[], ready: (trace: JaegerTrace) => boolean, timeoutMs = 60_000) {
+  const { url } = await clusterJaeger();
+  return waitFor(
+    `one of ${traceIds.length} traces in the cluster's Jaeger`,
+    async () => {
+      for (const traceId of traceIds) {
+        const trace = await fetchTrace(url, traceId);
+        if (trace && ready(trace)) return trace;
+      }
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  ).catch(async (error: Error) => {
+    // The first visit's trace, as traceWhen describes one that never became whole.
+    await traceWhen(traceIds[0] ?? '', ready, 1);
+    throw error;
+  });
+}
+
 const servicesOf = (trace: JaegerTrace) => new Set(trace.spans.map((span) => serviceOf(trace, span)));
 /** Our functions' spans (the queue-proxy beside each reports as `<function>/queue-proxy`). */
 const ours = (trace: JaegerTrace) =>
@@ -427,8 +447,10 @@ test.serial(
     );
     const redisSpansOf = (trace: JaegerTrace) =>
       trace.spans.filter((span) => tagOf(span, 'db.system.name') === 'redis' || tagOf(span, 'db.system') === 'redis');
-    const trace = await traceWhen(
-      visits[0]?.traceId ?? '',
+    // Any of the twenty: Traefik now and then never exports one request's spans (its GET and
+    // ReverseProxy), which leaves that visit's trace with two roots for good, ours all there.
+    const trace = await anyTraceWhen(
+      visits.map((one) => one.traceId ?? ''),
       (candidate) => isWhole(candidate) && redisSpansOf(candidate).length >= 2,
     );
     for (const span of redisSpansOf(trace)) {
