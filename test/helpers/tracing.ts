@@ -1,6 +1,6 @@
 // A real OpenTelemetry tracer provider that keeps finished spans in memory, for unit tests of code
 // that makes spans. Each ava test file runs in its own process, so setting the globals is safe.
-import { context, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
@@ -9,4 +9,15 @@ export function installMemoryTracing(): InMemorySpanExporter {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
   return exporter;
+}
+
+/** Sends the SDK's own warnings and errors (diag) to the array answered, until `diag.disable()`. */
+export function captureDiagWarnings(): string[] {
+  const warnings: string[] = [];
+  const record = (message: string) => warnings.push(message);
+  diag.setLogger(
+    { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} },
+    DiagLogLevel.WARN,
+  );
+  return warnings;
 }

@@ -1,17 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { detectResources } from '@opentelemetry/resources';
 import test from 'ava';
 import { hostDetectorWithOptionalId, readMachineId } from '../../functions/backend/src/lib/host-detector.ts';
+import { captureDiagWarnings } from '../helpers/tracing.ts';
 
 /** Detects a resource with the detector and answers its attributes and every warning the SDK logged. */
 async function detect(machineId: string | undefined) {
-  const warnings: string[] = [];
-  const record = (message: string) => warnings.push(message);
-  const logger: DiagLogger = { error: record, warn: record, info: () => {}, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, DiagLogLevel.WARN);
+  const warnings = captureDiagWarnings();
   try {
     const resource = detectResources({ detectors: [hostDetectorWithOptionalId(() => machineId)] });
     await resource.waitForAsyncAttributes?.();

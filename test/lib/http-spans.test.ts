@@ -6,8 +6,6 @@ import type { AddressInfo } from 'node:net';
 import {
   type Span as ApiSpan,
   context,
-  DiagLogLevel,
-  diag,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -23,24 +21,15 @@ import {
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import test from 'ava';
 import { traceClients, traceServers } from '../../functions/backend/src/lib/http-spans.ts';
-import { installMemoryTracing } from '../helpers/tracing.ts';
+import { waitFor } from '../../tools/processes/process.ts';
+import { captureDiagWarnings, installMemoryTracing } from '../helpers/tracing.ts';
 
 const spans = installMemoryTracing();
 propagation.setGlobalPropagator(
   new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
 );
 const tracer = trace.getTracer('http-spans test');
-const warnings: string[] = [];
-diag.setLogger(
-  {
-    warn: (message: string) => warnings.push(message),
-    error: (message: string) => warnings.push(message),
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  },
-  DiagLogLevel.WARN,
-);
+const warnings = captureDiagWarnings();
 const untraceServers = traceServers(tracer, (incoming) => incoming.url === '/health/readiness');
 const untraceClients = traceClients(tracer);
 
@@ -93,13 +82,11 @@ function send(url: string, options: SendOptions = {}) {
 }
 
 /** Spans end on 'close', a tick after the answer: wait for the one wanted. */
-async function finished(match: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
-  for (let tries = 0; tries < 100; tries++) {
-    const span = spans.getFinishedSpans().find(match);
-    if (span) return span;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('no such span finished');
+function finished(match: (span: ReadableSpan) => boolean): Promise<ReadableSpan> {
+  return waitFor('the span to finish', async () => spans.getFinishedSpans().find(match), {
+    timeoutMs: 1000,
+    intervalMs: 10,
+  });
 }
 
 function activeSpanId(): string {

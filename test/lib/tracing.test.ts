@@ -1,8 +1,8 @@
 // The batch span processor's settings, read from OTEL_BSP_* as the SDK reads them, and the exporter
 // chosen by OTEL_TRACES_EXPORTER.
-import { DiagLogLevel, diag } from '@opentelemetry/api';
 import test from 'ava';
 import { readBatchSettings, readTracesExporter } from '../../functions/backend/src/lib/tracing.ts';
+import { captureDiagWarnings } from '../helpers/tracing.ts';
 
 const cases: [string, NodeJS.ProcessEnv, ReturnType<typeof readBatchSettings>][] = [
   ['none set: the SDK defaults', {}, {}],
@@ -28,17 +28,7 @@ for (const [what, env, expected] of cases) {
   });
 }
 
-const warnings: string[] = [];
-diag.setLogger(
-  {
-    warn: (message: string) => warnings.push(message),
-    error: () => {},
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  },
-  DiagLogLevel.WARN,
-);
+const warnings = captureDiagWarnings();
 
 const exporterCases: [string | undefined, 'otlp' | 'none', RegExp | undefined][] = [
   [undefined, 'otlp', undefined],
