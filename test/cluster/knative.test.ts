@@ -129,15 +129,29 @@ test.after.always(async () => {
   await jaeger?.close();
 });
 
-/** The trace once `ready` says it is whole; its spans arrive in batches, Knative's and ours. */
-async function traceWhen(traceId: string, ready: (trace: JaegerTrace) => boolean, timeoutMs = 60_000) {
+/**
+ * The trace once `ready` says it is whole; its spans arrive in batches, Knative's and ours. Given
+ * several ids, the first of them to be ready; a failure describes the first one's trace.
+ */
+async function traceWhen(
+  traceIds: string | readonly string[],
+  ready: (trace: JaegerTrace) => boolean,
+  timeoutMs = 60_000,
+) {
+  const ids = typeof traceIds === 'string' ? [traceIds] : traceIds;
   const { url } = await clusterJaeger();
   let last: JaegerTrace | undefined;
   return waitFor(
-    `trace ${traceId} in the cluster's Jaeger`,
+    ids.length === 1
+      ? `trace ${ids[0]} in the cluster's Jaeger`
+      : `one of ${ids.length} traces in the cluster's Jaeger`,
     async () => {
-      last = await fetchTrace(url, traceId);
-      return last && ready(last) ? last : undefined;
+      for (const [index, traceId] of ids.entries()) {
+        const trace = await fetchTrace(url, traceId);
+        if (index === 0) last = trace;
+        if (trace && ready(trace)) return trace;
+      }
+      return undefined;
     },
     { timeoutMs, intervalMs: 1000 },
   ).catch((error: Error) => {
@@ -146,26 +160,6 @@ async function traceWhen(traceId: string, ready: (trace: JaegerTrace) => boolean
     const spans = trace?.spans.map(name);
     const roots = trace ? rootsOf(trace).map(name) : [];
     throw new Error(`${error.message}\nLast seen: ${JSON.stringify(spans)}\nIts roots: ${JSON.stringify(roots)}`);
-  });
-}
-
-/** The first of these traces that `ready` says is whole, in the order given. */
-async function anyTraceWhen(traceIds: string[], ready: (trace: JaegerTrace) => boolean, timeoutMs = 60_000) {
-  const { url } = await clusterJaeger();
-  return waitFor(
-    `one of ${traceIds.length} traces in the cluster's Jaeger`,
-    async () => {
-      for (const traceId of traceIds) {
-        const trace = await fetchTrace(url, traceId);
-        if (trace && ready(trace)) return trace;
-      }
-      return undefined;
-    },
-    { timeoutMs, intervalMs: 1000 },
-  ).catch(async (error: Error) => {
-    // The first visit's trace, as traceWhen describes one that never became whole.
-    await traceWhen(traceIds[0] ?? '', ready, 1);
-    throw error;
   });
 }
 
@@ -449,7 +443,7 @@ test.serial(
       trace.spans.filter((span) => tagOf(span, 'db.system.name') === 'redis' || tagOf(span, 'db.system') === 'redis');
     // Any of the twenty: Traefik now and then never exports one request's spans (its GET and
     // ReverseProxy), which leaves that visit's trace with two roots for good, ours all there.
-    const trace = await anyTraceWhen(
+    const trace = await traceWhen(
       visits.map((one) => one.traceId ?? ''),
       (candidate) => isWhole(candidate) && redisSpansOf(candidate).length >= 2,
     );
