@@ -29,7 +29,7 @@ const ATTR_FAAS_VERSION = 'faas.version';
 const EXPORT_ERROR_LOG_INTERVAL_MS = 30_000;
 
 /** Health probes and metrics scrapes are not visits: they make no spans. */
-export function isProbe(request: IncomingMessage): boolean {
+function isProbe(request: IncomingMessage): boolean {
   const path = request.url ?? '';
   return path.startsWith('/health/') || path === '/metrics' || path.startsWith('/metrics?');
 }
@@ -80,7 +80,7 @@ export function readTracesExporter(env: NodeJS.ProcessEnv): 'otlp' | 'none' {
 }
 
 /** The instrumentation scope of the HTTP spans (./http-spans.ts). */
-export const HTTP_SCOPE = 'knative-tracing-counter/http';
+const HTTP_SCOPE = 'knative-tracing-counter/http';
 
 export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown(): Promise<void> }> {
   // Export failures reach us only through diag; without a logger they vanish silently.
