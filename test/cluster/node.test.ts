@@ -1,7 +1,7 @@
 // The cluster's node (tools/cluster/node/), with real processes: containerd, kubelet, kube-scheduler
 // and kube-proxy join the control plane inside the cluster's network namespace; the node registers and
-// becomes Ready; a plain Pod with our backend's image (dev.local/backend:0.1.0, loaded from podman) and
-// the securityContext, probes and limits of knative/backend.yaml runs, gets Ready, and answers GET /
+// becomes Ready; a plain Pod with our backend's image (pushed to the cluster's registry by podman, pulled
+// by the node over TLS) and the securityContext, probes and limits of knative/backend.yaml runs, gets Ready, and answers GET /
 // through the bridge; another Pod resolves Service names through CoreDNS (and nothing outside
 // cluster.local) and reaches the backend through a Service by its name; stopping leaves no process, namespace, mount, cgroup or file behind.
 import { existsSync } from 'node:fs';
@@ -54,9 +54,9 @@ interface Condition {
   status: string;
 }
 
-/** A plain Pod with the backend container of knative/backend.yaml, as `npm run deploy -- --registry dev.local` names its image. */
+/** A plain Pod with the backend container of knative/backend.yaml, as `npm run deploy -- --registry <the cluster's>` names its image. */
 async function backendPod(): Promise<KubernetesObject> {
-  const objects = planDeploy(await loadProjectManifests(), { registry: 'dev.local' });
+  const objects = planDeploy(await loadProjectManifests(), { registry: running().registry?.name });
   const service = objects.find((object) => object.kind === 'Service' && object.metadata.name === 'backend') as
     | { spec: { template: { spec: { containers: Record<string, unknown>[] } } } }
     | undefined;
@@ -95,39 +95,58 @@ test.serial('the node registers with its address and containerd, and becomes Rea
   t.is(node.status.nodeInfo.kubeletVersion, 'v1.34.4');
 });
 
-test.serial('a Pod of dev.local/backend:0.1.0 with our securityContext runs, gets Ready and answers', async (t) => {
-  const { kubeconfig, paths } = running();
-  const pod = await backendPod();
-  const applied = await runCommand(binaries.kubectl, ['apply', '-f', '-'], {
-    input: stringify(pod),
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(paths.dir, 'kubectl-cache') },
-  });
-  t.is(applied.code, 0, applied.stderr);
-  type PodStatus = {
-    status: { phase?: string; podIP?: string; conditions?: Condition[] };
-    spec: { nodeName?: string };
-  };
-  let last: PodStatus | undefined;
-  const ready = await waitFor(
-    'the backend Pod to be Running and Ready',
-    async () => {
-      last = await kubectlJson<PodStatus>(['get', 'pod', 'backend', '-n', 'default']);
-      const isReady = last.status.conditions?.some(({ type, status }) => type === 'Ready' && status === 'True');
-      return last.status.phase === 'Running' && isReady ? last : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 500 },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\nLast status: ${JSON.stringify(last?.status)}`);
-  });
-  t.is(ready.spec.nodeName, running().node);
-  const podIp = ready.status.podIP ?? '';
-  t.true(podIp.startsWith(POD_CIDR.split('.').slice(0, 3).join('.')), `pod IP ${podIp} is not in ${POD_CIDR}`);
+test.serial(
+  "a Pod of the registry's backend:0.1.0, pulled by the node, runs with our securityContext, gets Ready and answers",
+  async (t) => {
+    const { kubeconfig, paths } = running();
+    const pod = await backendPod();
+    const applied = await runCommand(binaries.kubectl, ['apply', '-f', '-'], {
+      input: stringify(pod),
+      env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(paths.dir, 'kubectl-cache') },
+    });
+    t.is(applied.code, 0, applied.stderr);
+    type PodStatus = {
+      status: { phase?: string; podIP?: string; conditions?: Condition[] };
+      spec: { nodeName?: string };
+    };
+    let last: PodStatus | undefined;
+    const ready = await waitFor(
+      'the backend Pod to be Running and Ready',
+      async () => {
+        last = await kubectlJson<PodStatus>(['get', 'pod', 'backend', '-n', 'default']);
+        const isReady = last.status.conditions?.some(({ type, status }) => type === 'Ready' && status === 'True');
+        return last.status.phase === 'Running' && isReady ? last : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nLast status: ${JSON.stringify(last?.status)}`);
+    });
+    t.is(ready.spec.nodeName, running().node);
+    const podIp = ready.status.podIP ?? '';
+    t.true(podIp.startsWith(POD_CIDR.split('.').slice(0, 3).join('.')), `pod IP ${podIp} is not in ${POD_CIDR}`);
 
-  const port = await running().expose({ host: podIp, port: 8080 });
-  const response = await fetch(`http://127.0.0.1:${port.port}/`);
-  t.is(response.status, 200);
-  t.is(await response.text(), '1\n');
-});
+    const port = await running().expose({ host: podIp, port: 8080 });
+    const response = await fetch(`http://127.0.0.1:${port.port}/`);
+    t.is(response.status, 200);
+    t.is(await response.text(), '1\n');
+    // The node had no copy: kubelet pulled it from the registry (no "already present on machine").
+    const events = await kubectlJson<{ items: { reason: string; message: string }[] }>([
+      'get',
+      'events',
+      '-n',
+      'default',
+      '--field-selector',
+      'involvedObject.name=backend,involvedObject.kind=Pod',
+    ]);
+    const pulled = events.items.filter(({ reason }) => reason === 'Pulled').map(({ message }) => message);
+    t.is(pulled.length, 1, JSON.stringify(events.items));
+    t.regex(
+      pulled[0] ?? '',
+      new RegExp(`^Successfully pulled image "${running().registry?.name}/backend:0\\.1\\.0" in `),
+    );
+    t.log(pulled[0]);
+  },
+);
 
 /** What the client pod prints: its resolv.conf, the addresses it resolved, the answer through the Service. */
 const CLIENT_SCRIPT = `

@@ -110,9 +110,10 @@ class BenchCluster {
   }
 }
 
-/** `npm run deploy` as a user runs it against the cluster, with the images this machine loaded. */
+/** `npm run deploy` as a user runs it against the cluster, with the images in the cluster's registry. */
 async function deploy(cluster: RunningCluster): Promise<void> {
-  const args = ['--registry', 'dev.local', '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
+  if (!cluster.registry) throw new Error('The cluster has no registry');
+  const args = ['--registry', cluster.registry.name, '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
   const child = spawnChild('deploy', process.execPath, ['tools/commands/deploy.ts', ...args], {
     cwd: REPOSITORY_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfig },

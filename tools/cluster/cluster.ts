@@ -40,7 +40,7 @@ import { createNamespace, INSIDE_ADDRESS, namespacePids } from './netns.ts';
 import { killCgroupProcessesSync } from './node/cgroups.ts';
 import { cgroupRootOf, cleanUpNode } from './node/clean-up.ts';
 import { NODE_IMAGES, PAUSE_IMAGE } from './node/images.ts';
-import { startNode } from './node/node.ts';
+import { type PushedImage, startNode } from './node/node.ts';
 import { checkClusterName } from './options.ts';
 import { type ClusterPaths, clusterPaths, isRunning, prepareStateFolders, readRecord, writeRecord } from './state.ts';
 import { Teardown } from './teardown.ts';
@@ -62,10 +62,16 @@ export interface ClusterStartOptions {
   /** false: Kubernetes alone, without Knative Serving (for what a tool does on such a cluster). */
   knative?: boolean;
   /**
-   * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy, CoreDNS); pods run. With
-   * Knative, all of Knative Serving and Traefik run there, and both functions' images are loaded as
-   * dev.local/<function>:<version> (without Knative, the backend's only). Default false: pods stay
-   * Pending, and it starts faster.
+   * false: Knative starts with config-observability as released (no tracing), as on a cluster that
+   * knative/config-observability.yaml has not reached yet. Default true: its tracing keys are set
+   * before Knative's pods start, which read them then.
+   */
+  tracing?: boolean;
+  /**
+   * true: a real node too (containerd, kubelet, kube-scheduler, kube-proxy, CoreDNS) and the cluster's
+   * registry; pods run. With Knative, all of Knative Serving and Traefik run there, and both functions'
+   * images are pushed to the registry as <registry>/<function>:<version> (without Knative, the
+   * backend's only). Default false: pods stay Pending, and it starts faster.
    */
   node?: boolean;
 }
@@ -82,6 +88,11 @@ export interface RunningCluster {
   paths: ClusterPaths;
   /** The node's name, when started with `node: true`. */
   node?: string;
+  /**
+   * With a node: the cluster's registry (host:port, reached inside the namespace, over TLS with the
+   * cluster's CA) and the functions' images pushed to it.
+   */
+  registry?: { name: string; images: readonly PushedImage[]; certDir: string };
   /** Traefik's public entrypoint (Knative's ingress) inside, when started with a node and Knative. */
   ingress?: Target;
   /** The processes, in start order. */
@@ -126,7 +137,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
   const install = await step("read Knative Serving's install from the Go module cache", () =>
     loadInstall(env, knativeOnNode ? undefined : INSIDE_ADDRESS),
   );
-  await configureKnative(install, { tracing: knativeOnNode });
+  await configureKnative(install, { tracing: knativeOnNode && options.tracing !== false });
 
   const teardown = new Teardown(paths, progress, {
     removeState: options.removeStateOnStop ?? !options.ownerIsCommand,
@@ -227,7 +238,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       );
       ingress = await traefikAddress(api);
     }
-    await node?.functionImages;
+    const pushed = await node?.functionImages;
 
     const processes = teardown.processes;
     return {
@@ -237,7 +248,9 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
       server,
       kubectl: binaries.kubectl,
       paths,
-      ...(node ? { node: node.name } : {}),
+      ...(node
+        ? { node: node.name, registry: { name: node.registry, images: pushed ?? [], certDir: node.registryCertDir } }
+        : {}),
       ...(ingress ? { ingress } : {}),
       processes,
       unexpectedExit: Promise.race(processes.map((child) => child.exited.then(() => child))),
@@ -261,6 +274,7 @@ async function writeKubeconfigs(paths: ClusterPaths, server: string, certificate
     client: certificates.controllerManager,
   });
   await writeKubeconfig(paths.inside.knative, { ...common, server: inside, client: certificates.knative });
+  await writeKubeconfig(paths.inside.admin, { ...common, server: inside, client: certificates.admin });
 }
 
 /** The ClusterIP and port of Traefik's public Service. */

@@ -4,7 +4,10 @@
 // (traefik/traefik.yaml) as the networking layer, chosen in config-network; config-domain gives public Services a domain
 // (example.com) that Traefik serves, since Knative's default domain is cluster-local; and
 // knative/config-observability.yaml's tracing keys are set before the activator starts, since
-// Knative's pods read them when they start.
+// Knative's pods read them when they start. The controller trusts the cluster's CA for the cluster's
+// registry as Knative documents it for a registry with a private CA: the CA in an object of
+// knative-serving, mounted into the controller, SSL_CERT_DIR pointing at it.
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -16,6 +19,7 @@ import type { Launch } from './control-plane.ts';
 import { applyWebhookConfigurations, kubectlApply, kubectlEnv } from './knative.ts';
 import { KNATIVE_NAMESPACE, type KnativeInstall, objectsOf } from './knative-manifests.ts';
 import { KNATIVE_IMAGES, TRAEFIK_IMAGE } from './node/images.ts';
+import { KIND_REGISTRY } from './node/registry.ts';
 
 export const INGRESS_CLASS = 'traefik.ingress.networking.knative.dev';
 /** Public Knative Services get http://<name>.<namespace>.example.com. */
@@ -53,7 +57,15 @@ export async function configureKnative(install: KnativeInstall, { tracing }: { t
     const map = configMap(install, name);
     map.data = { ...map.data, ...values };
   };
-  set('config-deployment', { 'queue-sidecar-image': KNATIVE_IMAGES.queue.name });
+  const deployment = configMap(install, 'config-deployment').data ?? {};
+  set('config-deployment', {
+    'queue-sidecar-image': KNATIVE_IMAGES.queue.name,
+    // As kn quickstart's kind cluster: its local registry's tags are used as they are.
+    'registries-skipping-tag-resolving': [
+      deployment['registries-skipping-tag-resolving'] ?? 'kind.local,ko.local,dev.local',
+      KIND_REGISTRY,
+    ].join(','),
+  });
   set('config-network', { 'ingress-class': INGRESS_CLASS });
   set('config-domain', { [DOMAIN]: '' });
   if (tracing) {
@@ -84,10 +96,51 @@ async function traefikObjects(): Promise<KubernetesObject[]> {
 
 const KNATIVE_DEPLOYMENTS = ['controller', 'webhook', 'activator', 'autoscaler'] as const;
 
-/** Knative's Deployments with our images, and Traefik's objects. */
-async function nodeObjects(install: KnativeInstall): Promise<KubernetesObject[]> {
+/** The ConfigMap of CA certificates Knative's controller trusts when it resolves tags to digests. */
+export const CUSTOM_CERTS = 'custom-certs';
+const CUSTOM_CERTS_DIR = '/etc/custom-certs';
+
+/**
+ * The CA as a ConfigMap, and the controller's Deployment with it mounted and SSL_CERT_DIR set (Go's
+ * crypto/x509 then reads its roots from there; the controller's FROM scratch image has no others).
+ */
+export function trustingCa(controller: KubernetesObject, caPem: string): KubernetesObject[] {
+  const certs = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: CUSTOM_CERTS, namespace: KNATIVE_NAMESPACE },
+    data: { 'ca.crt': caPem },
+  };
+  const copy = structuredClone(controller);
+  const pod = (copy.spec as { template: { spec: PodSpec } }).template.spec;
+  const [container] = pod.containers;
+  if (!container) throw new KnativeOnNodeError("Knative's controller Deployment has no container.");
+  pod.volumes = [...(pod.volumes ?? []), { name: CUSTOM_CERTS, configMap: { name: CUSTOM_CERTS } }];
+  container.volumeMounts = [
+    ...(container.volumeMounts ?? []),
+    { name: CUSTOM_CERTS, mountPath: CUSTOM_CERTS_DIR, readOnly: true },
+  ];
+  container.env = [...(container.env ?? []), { name: 'SSL_CERT_DIR', value: CUSTOM_CERTS_DIR }];
+  return [certs as KubernetesObject, copy];
+}
+
+interface PodSpec {
+  volumes?: unknown[];
+  containers: { env?: unknown[]; volumeMounts?: unknown[] }[];
+}
+
+/** Knative's Deployments with our images (the controller trusting the cluster's CA), and Traefik's objects. */
+async function nodeObjects(install: KnativeInstall, caFile: string): Promise<KubernetesObject[]> {
+  const [certs, controller] = trustingCa(
+    withImage(install.deployments.controller, KNATIVE_IMAGES.controller.name),
+    await readFile(caFile, 'utf8'),
+  ) as [KubernetesObject, KubernetesObject];
   return [
-    ...KNATIVE_DEPLOYMENTS.map((name) => withImage(install.deployments[name], KNATIVE_IMAGES[name].name)),
+    certs,
+    controller,
+    ...KNATIVE_DEPLOYMENTS.filter((name) => name !== 'controller').map((name) =>
+      withImage(install.deployments[name], KNATIVE_IMAGES[name].name),
+    ),
     ...(await traefikObjects()),
   ];
 }
@@ -98,7 +151,7 @@ async function nodeObjects(install: KnativeInstall): Promise<KubernetesObject[]>
  */
 export async function startKnativeOnNode(launch: Launch, install: KnativeInstall, api: ApiConnection): Promise<void> {
   try {
-    await kubectlApply(launch, await nodeObjects(install));
+    await kubectlApply(launch, await nodeObjects(install, launch.certificates.ca.cert));
     const wait = (namespace: string, names: string[]) =>
       mustRun(
         launch.binaries.kubectl,

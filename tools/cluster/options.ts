@@ -13,8 +13,8 @@ export const USAGE = `Usage: npm run cluster -- up [--node] | down | status [--n
 
   --node        (up) a real node too: containerd, kubelet, kube-scheduler, kube-proxy and CoreDNS, with
                 all of Knative Serving in its pods and Traefik as its ingress (built the first time,
-                about 15 minutes), and both functions' images as dev.local/<function>:<version>;
-                Knative Services run and answer. Without it, pods stay Pending.
+                about 15 minutes), and a registry over TLS to which both functions' images are
+                pushed; Knative Services run and answer. Without it, pods stay Pending.
   --name NAME   which cluster (several can run side by side); default ${DEFAULT_CLUSTER_NAME},
                 or CLUSTER_NAME. Lower-case letters, digits and '-', at most 30 characters.`;
 

@@ -16,8 +16,12 @@ export interface ClusterPaths {
   bridgeSocket: string;
   /** The admin kubeconfig for this machine: https://127.0.0.1:<bridge port>. */
   kubeconfig: string;
-  /** Kubeconfigs for the processes inside the namespace: https://127.0.0.1:6443. */
-  inside: { controllerManager: string; knative: string };
+  /**
+   * Kubeconfigs for the processes inside the namespace: https://127.0.0.1:6443; `admin` for a user's
+   * shell there (`nsenter --net`), where the registry and the ingress are reached as a cluster's own
+   * network reaches them.
+   */
+  inside: { controllerManager: string; knative: string; admin: string };
   record: string;
 }
 
@@ -56,6 +60,7 @@ export function clusterPaths(name: string, env: NodeJS.ProcessEnv): ClusterPaths
     inside: {
       controllerManager: join(dir, 'kube-controller-manager.kubeconfig'),
       knative: join(dir, 'knative.kubeconfig'),
+      admin: join(dir, 'admin-inside.kubeconfig'),
     },
     record: join(dir, 'up.json'),
   };

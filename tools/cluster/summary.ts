@@ -21,15 +21,24 @@ export function renderClusterReady(cluster: RunningCluster, seconds: string, ing
     ...(ingress
       ? [`  ingress      http://127.0.0.1:${ingress.port}   (Traefik; Knative's public Services are *.${DOMAIN})`]
       : []),
+    ...(cluster.registry
+      ? [
+          `  registry     ${cluster.registry.name}   (TLS with the cluster's CA, inside the namespace; ${cluster.registry.images.map(({ reference }) => reference.slice(cluster.registry?.name.length ?? 0)).join(' and ')} pushed)`,
+        ]
+      : []),
     `  logs         ${cluster.paths.logs}`,
     '',
     'Use it from another terminal:',
     `  export KUBECONFIG=${cluster.kubeconfig}`,
     `  ${cluster.kubectl} get ksvc -A            (the kubectl it was built with)`,
-    ...(ingress
+    ...(ingress && cluster.registry
       ? [
-          `  npm run deploy -- --registry dev.local --jaeger-image ${JAEGER_IMAGE.name}`,
-          '      (the images are on the node as dev.local/...: Knative resolves no tag there, and nothing is pulled)',
+          `  npm run deploy -- --registry ${cluster.registry.name} --jaeger-image ${JAEGER_IMAGE.name}`,
+          "      (Knative resolves the functions' tags to digests in the registry, and the node pulls them)",
+          `  nsenter --net=/run/netns/${cluster.namespace} podman push --cert-dir ${cluster.registry.certDir} IMAGE ${cluster.registry.name}/NAME:TAG`,
+          '      (pushes another image: the registry is reached inside the namespace)',
+          `  nsenter --net=/run/netns/${cluster.namespace} env KUBECONFIG=${cluster.paths.inside.admin} bash`,
+          "      (a shell on the cluster's network: its registry, the ingress's ClusterIP, the API server)",
           `  curl -H 'Host: frontend.default.${DOMAIN}' http://127.0.0.1:${ingress.port}/`,
           "  npm run diagnose                         (reads the cluster's Jaeger through a port-forward)",
         ]

@@ -10,6 +10,7 @@ import {
 } from '../cluster/binaries.ts';
 import { ensureBinaryImage, NODE_IMAGES } from '../cluster/node/images.ts';
 import { ensureContainerd } from '../cluster/node/install.ts';
+import { ensureRegistry } from '../cluster/node/registry.ts';
 import { ensureFunctionImage } from '../containers/images.ts';
 import { ensureContainerTools } from '../containers/install.ts';
 import { projectCacheDirectory } from '../go/build.ts';
@@ -60,6 +61,7 @@ export function setupSteps(env: NodeJS.ProcessEnv, progress: (line: string) => v
       run: () => ensureContainerTools(progress),
     },
     { what: "containerd (the cluster's node)", clusterOnly: true, run: () => ensureContainerd(progress) },
+    { what: "docker-registry (the cluster's registry)", clusterOnly: true, run: () => ensureRegistry(progress) },
     ...NODE_IMAGES.map((image) => ({
       what: `the node's image ${image.name}`,
       clusterOnly: true,

@@ -4,6 +4,7 @@
 // `restrict_oom_score_adj` (without CAP_SYS_RESOURCE runc cannot lower oom_score_adj, and every pod
 // failed with "can't get final child's PID from pipe: EOF"), and no rlimits in a base runtime spec
 // (the hard `nofile` limit here is 20000; asking for more fails, and containers inherit it as it is).
+// Registries are configured per host in hosts.toml files under `registryHosts` (registry.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Child } from '../../processes/process.ts';
 import { waitFor } from '../../processes/process.ts';
@@ -22,7 +23,7 @@ export class ContainerdError extends Error {
   override name = 'ContainerdError';
 }
 
-export function containerdConfig(node: NodePaths, sandboxImage: string): string {
+export function containerdConfig(node: NodePaths, sandboxImage: string, registryHosts: string): string {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   return `# Written by tools/cluster/node/containerd.ts for this cluster's node.
 version = 2
@@ -51,6 +52,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 [${cri}.containerd.runtimes.runc.options]
   SystemdCgroup = false
 
+[${cri}.registry]
+  config_path = ${JSON.stringify(registryHosts)}
+
 [${cri}.cni]
   bin_dir = ${JSON.stringify(CNI_BIN_DIR)}
   conf_dir = ${JSON.stringify(node.cniConfigDir)}
@@ -64,11 +68,12 @@ export async function startContainerd(
   holder: Child,
   node: NodePaths,
   sandboxImage: string,
+  registryHosts: string,
 ): Promise<Child> {
   for (const folder of [node.containerdRoot, node.containerdState, node.cniConfigDir, node.cniDataDir]) {
     await mkdir(folder, { recursive: true, mode: 0o700 });
   }
-  await writeFile(node.containerdConfig, containerdConfig(node, sandboxImage));
+  await writeFile(node.containerdConfig, containerdConfig(node, sandboxImage, registryHosts));
   await writeFile(`${node.cniConfigDir}/10-ktc-pods.conflist`, cniConfig(node.cniDataDir));
   const containerd = startInNode(launch, holder, 'containerd', 'containerd', ['--config', node.containerdConfig]);
   await waitFor('containerd to answer', async () => (await ctr(holder, node, ['version'])).code === 0 || undefined, {
