@@ -7,17 +7,16 @@
 // the `kn service create` commands of docs/deploy.md run by the real kn against the cluster.
 // The tests run in order, on one cluster.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
 import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
-import { DOMAIN, QUICK_SCALE_TO_ZERO } from '../../tools/cluster/knative-on-node.ts';
+import { QUICK_SCALE_TO_ZERO } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE, REDIS_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { fetchTrace, type JaegerSpan, type JaegerTrace, parentOf, serviceOf, tagOf } from '../../tools/jaeger/query.ts';
+import { fetchTrace, type JaegerTrace, parentOf, serviceOf, tagOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import {
@@ -28,9 +27,20 @@ import {
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { runCommand } from '../../tools/processes/run-command.ts';
 import { runOurCommand } from '../helpers/commands.ts';
+import {
+  EVERY_HOP,
+  FRONTEND_HOST,
+  isWhole,
+  kubectlOn,
+  ours,
+  rootsOf,
+  servicesOf,
+  traceIn,
+  VISIT,
+  type Visit,
+  visitThrough,
+} from '../helpers/knative-cluster.ts';
 
-const FRONTEND_HOST = `frontend.default.${DOMAIN}`;
-const VISIT = /^Hello, World!\n+You're visitor number (\d+) in here!\n*$/;
 const DEPLOY_ARGS = ['--registry', 'dev.local', '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
 
 /** Pods start, drain and stop in their own time: on a busy machine, longer than ava's 2 minutes. */
@@ -59,64 +69,15 @@ function running(): RunningCluster {
   return cluster;
 }
 
-const kubectlEnv = () => ({
-  PATH: process.env.PATH,
-  KUBECONFIG: running().kubeconfig,
-  KUBECACHEDIR: join(running().paths.dir, 'kubectl-cache'),
-});
-
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const { code, stdout, stderr } = await runCommand(running().kubectl, args, {
-    env: kubectlEnv(),
-    ...(input === undefined ? {} : { input }),
-  });
-  if (code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${stderr}`);
-  return stdout;
-}
+const kubectl = (args: string[], input?: string) => kubectlOn(running(), args, input);
 
 /** A command of ours as a user runs it, with only KUBECONFIG pointing anywhere. */
 function runTool(t: ExecutionContext, command: string, args: string[]) {
   return runOurCommand(t, command, args, { KUBECONFIG: running().kubeconfig });
 }
 
-interface Visit {
-  status: number;
-  body: string;
-  number: number | undefined;
-  traceId: string | undefined;
-  ms: number;
-}
-
 /** GET / with the frontend's host, through Traefik's public entrypoint. */
-function visit(host = FRONTEND_HOST): Promise<Visit> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { host: '127.0.0.1', port: ingressPort, path: '/', headers: { host }, timeout: 60_000 },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        response.on('end', () => {
-          const number = VISIT.exec(body)?.[1];
-          const traceId = /^00-([0-9a-f]{32})-/.exec(String(response.headers.traceresponse ?? ''))?.[1];
-          resolve({
-            status: response.statusCode ?? 0,
-            body,
-            number: number === undefined ? undefined : Number(number),
-            traceId,
-            ms: performance.now() - started,
-          });
-        });
-      },
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error('no answer within 60 s')));
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
+const visit = (host = FRONTEND_HOST) => visitThrough(ingressPort, host);
 
 let jaeger: JaegerSource | undefined;
 /** The in-cluster Jaeger, found as diagnose finds it: its query Service, port-forwarded. */
@@ -129,55 +90,12 @@ test.after.always(async () => {
   await jaeger?.close();
 });
 
-/**
- * The trace once `ready` says it is whole; its spans arrive in batches, Knative's and ours. Given
- * several ids, the first of them to be ready; a failure describes the first one's trace.
- */
-async function traceWhen(
+/** The trace once `ready` says it is whole, from the in-cluster Jaeger (see traceIn). */
+const traceWhen = async (
   traceIds: string | readonly string[],
   ready: (trace: JaegerTrace) => boolean,
-  timeoutMs = 60_000,
-) {
-  const ids = typeof traceIds === 'string' ? [traceIds] : traceIds;
-  const { url } = await clusterJaeger();
-  let last: JaegerTrace | undefined;
-  return waitFor(
-    ids.length === 1
-      ? `trace ${ids[0]} in the cluster's Jaeger`
-      : `one of ${ids.length} traces in the cluster's Jaeger`,
-    async () => {
-      for (const [index, traceId] of ids.entries()) {
-        const trace = await fetchTrace(url, traceId);
-        if (index === 0) last = trace;
-        if (trace && ready(trace)) return trace;
-      }
-      return undefined;
-    },
-    { timeoutMs, intervalMs: 1000 },
-  ).catch((error: Error) => {
-    const trace = last;
-    const name = (span: JaegerSpan) => (trace ? `${serviceOf(trace, span)}: ${span.operationName}` : '');
-    const spans = trace?.spans.map(name);
-    const roots = trace ? rootsOf(trace).map(name) : [];
-    throw new Error(`${error.message}\nLast seen: ${JSON.stringify(spans)}\nIts roots: ${JSON.stringify(roots)}`);
-  });
-}
-
-const servicesOf = (trace: JaegerTrace) => new Set(trace.spans.map((span) => serviceOf(trace, span)));
-/** Our functions' spans (the queue-proxy beside each reports as `<function>/queue-proxy`). */
-const ours = (trace: JaegerTrace) =>
-  trace.spans.filter((span) => ['frontend', 'backend'].includes(serviceOf(trace, span)));
-/** Everything on a visit's way: Traefik, Knative's activator and queue-proxies, our functions. */
-const EVERY_HOP = ['activator', 'backend', 'backend/queue-proxy', 'frontend', 'frontend/queue-proxy', 'traefik'];
-const rootsOf = (trace: JaegerTrace) => trace.spans.filter((span) => !parentOf(trace, span));
-/**
- * Every hop there and connected: each exporter batches on its own clock (Traefik's outermost span,
- * which ends last, often arrives last), so a trace is whole only once one root is left.
- */
-const isWhole = (trace: JaegerTrace) =>
-  ours(trace).length >= 8 &&
-  EVERY_HOP.every((service) => servicesOf(trace).has(service)) &&
-  rootsOf(trace).length === 1;
+  timeoutMs?: number,
+) => traceIn((await clusterJaeger()).url, traceIds, ready, timeoutMs);
 
 /** The frontend's pods (terminating ones too), each with its revision. */
 async function frontendPods(): Promise<{ name: string; revision: string }[]> {
