@@ -67,10 +67,10 @@ test('every manifest validates against its schema, Namespaces first', (t) => {
   t.deepEqual(
     manifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
     [
-      'jaeger/namespace.yaml Namespace observability',
-      'jaeger/collector-service.yaml Service jaeger-collector',
-      'jaeger/deployment.yaml Deployment jaeger',
-      'jaeger/query-service.yaml Service jaeger-query',
+      'jaeger/00-namespace.yaml Namespace observability',
+      'jaeger/10-deployment.yaml Deployment jaeger',
+      'jaeger/20-collector-service.yaml Service jaeger-collector',
+      'jaeger/30-query-service.yaml Service jaeger-query',
       'knative/backend.yaml Service backend',
       'knative/config-observability.yaml ConfigMap config-observability',
       'knative/frontend.yaml Service frontend',
@@ -267,10 +267,10 @@ test("Redis mode: redis/ after Jaeger, its backend in place of knative/backend.y
   t.deepEqual(
     redisManifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
     [
-      'jaeger/namespace.yaml Namespace observability',
-      'jaeger/collector-service.yaml Service jaeger-collector',
-      'jaeger/deployment.yaml Deployment jaeger',
-      'jaeger/query-service.yaml Service jaeger-query',
+      'jaeger/00-namespace.yaml Namespace observability',
+      'jaeger/10-deployment.yaml Deployment jaeger',
+      'jaeger/20-collector-service.yaml Service jaeger-collector',
+      'jaeger/30-query-service.yaml Service jaeger-query',
       'redis/backend.yaml Service backend',
       'redis/deployment.yaml Deployment redis',
       'redis/service.yaml Service redis',

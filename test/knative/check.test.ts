@@ -21,8 +21,8 @@ const summary = ({ kind, namespace, name, allowed, message, warnings }: KnativeV
 // An empty message means Knative validated the object; the other two say it did not look.
 const expectedForProject = [
   'Namespace /observability: admitted "not a Knative object"',
-  'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Deployment observability/jaeger: admitted "not a Knative object"',
+  'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
   'Service default/backend: admitted ""',
   'ConfigMap knative-serving/config-observability: admitted ""',
@@ -32,8 +32,8 @@ const expectedForProject = [
 // The counter's Redis mode: Redis (not Knative's to judge) and the backend's Service for it.
 const expectedForRedisMode = [
   'Namespace /observability: admitted "not a Knative object"',
-  'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Deployment observability/jaeger: admitted "not a Knative object"',
+  'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
   'Service default/backend: admitted ""',
   'Deployment default/redis: admitted "not a Knative object"',

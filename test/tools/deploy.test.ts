@@ -116,8 +116,8 @@ test('--counter-store redis: Redis and the backend for it take the place of the 
     printed.map((object: { kind: string; metadata: { name: string } }) => `${object.kind} ${object.metadata.name}`),
     [
       'Namespace observability',
-      'Service jaeger-collector',
       'Deployment jaeger',
+      'Service jaeger-collector',
       'Service jaeger-query',
       'Service backend',
       'Deployment redis',

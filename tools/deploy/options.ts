@@ -15,7 +15,7 @@ export class UsageError extends Error {
 export interface DeployOptions {
   mode: 'apply' | 'dry-run' | 'delete' | 'help';
   registry: string | undefined;
-  /** Jaeger's image where the cluster cannot pull jaeger/deployment.yaml's (a mirror, or dev.local here). */
+  /** Jaeger's image where the cluster cannot pull jaeger/10-deployment.yaml's (a mirror, or dev.local here). */
   jaegerImage: string | undefined;
   /** One deadline for every Knative Service to become Ready. */
   timeoutSeconds: number;

@@ -12,13 +12,13 @@ export class PlanError extends Error {
 export interface PlanOptions {
   /** Where the function images were pushed, e.g. registry.example/alice: replaces "knative-tracing-counter". */
   registry?: string | undefined;
-  /** Jaeger's image in place of jaeger/deployment.yaml's, e.g. a mirror's copy, or dev.local/jaeger:2.13.0 here. */
+  /** Jaeger's image in place of jaeger/10-deployment.yaml's, e.g. a mirror's copy, or dev.local/jaeger:2.13.0 here. */
   jaegerImage?: string | undefined;
   /** Redis's image in place of redis/deployment.yaml's (the counter's Redis mode), as jaegerImage. */
   redisImage?: string | undefined;
 }
 
-/** jaeger/deployment.yaml's image: Jaeger's own, from its public registry. */
+/** jaeger/10-deployment.yaml's image: Jaeger's own, from its public registry. */
 const JAEGER_IMAGE = /^jaegertracing\/jaeger:/;
 /** redis/deployment.yaml's image: the official one. */
 const REDIS_IMAGE = /^redis:/;

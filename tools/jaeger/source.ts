@@ -27,7 +27,7 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** The Jaeger query Service of jaeger/query-service.yaml, or one like it, and a pod behind it. */
+/** The Jaeger query Service of jaeger/30-query-service.yaml, or one like it, and a pod behind it. */
 async function findQueryPod(
   config: KubeConfig,
 ): Promise<{ namespace: string; pod: string; port: number; service: string }> {

@@ -96,7 +96,7 @@ export const TRAEFIK_IMAGE: BinaryImage = {
   binary: clusterBinary('traefik'),
 };
 
-/** As Jaeger's own image: listening on every address of the pod, user 10001 (jaeger/deployment.yaml). */
+/** As Jaeger's own image: listening on every address of the pod, user 10001 (jaeger/10-deployment.yaml). */
 export const JAEGER_IMAGE: BinaryImage = {
   name: `dev.local/jaeger:${JAEGER_VERSION}`,
   path: '/jaeger',
