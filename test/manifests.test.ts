@@ -63,7 +63,7 @@ const functionVersion = async (name: string) =>
     }
   ).version;
 
-test('every manifest validates against its schema, Namespaces first', (t) => {
+test("every manifest validates against its schema, Namespaces first, Knative's tracing keys before any Knative Service", (t) => {
   t.deepEqual(
     manifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
     [
@@ -71,8 +71,8 @@ test('every manifest validates against its schema, Namespaces first', (t) => {
       'jaeger/10-deployment.yaml Deployment jaeger',
       'jaeger/20-collector-service.yaml Service jaeger-collector',
       'jaeger/30-query-service.yaml Service jaeger-query',
-      'knative/backend.yaml Service backend',
       'knative/config-observability.yaml ConfigMap config-observability',
+      'knative/backend.yaml Service backend',
       'knative/frontend.yaml Service frontend',
     ],
   );
@@ -271,10 +271,10 @@ test("Redis mode: redis/ after Jaeger, its backend in place of knative/backend.y
       'jaeger/10-deployment.yaml Deployment jaeger',
       'jaeger/20-collector-service.yaml Service jaeger-collector',
       'jaeger/30-query-service.yaml Service jaeger-query',
-      'redis/backend.yaml Service backend',
       'redis/deployment.yaml Deployment redis',
       'redis/service.yaml Service redis',
       'knative/config-observability.yaml ConfigMap config-observability',
+      'redis/backend.yaml Service backend',
       'knative/frontend.yaml Service frontend',
     ],
   );

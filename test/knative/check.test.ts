@@ -24,8 +24,8 @@ const expectedForProject = [
   'Deployment observability/jaeger: admitted "not a Knative object"',
   'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
-  'Service default/backend: admitted ""',
   'ConfigMap knative-serving/config-observability: admitted ""',
+  'Service default/backend: admitted ""',
   'Service default/frontend: admitted ""',
 ];
 
@@ -35,10 +35,10 @@ const expectedForRedisMode = [
   'Deployment observability/jaeger: admitted "not a Knative object"',
   'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
-  'Service default/backend: admitted ""',
   'Deployment default/redis: admitted "not a Knative object"',
   'Service default/redis: admitted "not a Knative object"',
   'ConfigMap knative-serving/config-observability: admitted ""',
+  'Service default/backend: admitted ""',
   'Service default/frontend: admitted ""',
 ];
 

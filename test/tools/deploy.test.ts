@@ -119,18 +119,18 @@ test('--counter-store redis: Redis and the backend for it take the place of the 
       'Deployment jaeger',
       'Service jaeger-collector',
       'Service jaeger-query',
-      'Service backend',
       'Deployment redis',
       'Service redis',
       'ConfigMap config-observability',
+      'Service backend',
       'Service frontend',
     ],
   );
   const images = [...output.matchAll(/image: (\S+)/g)].map((match) => match[1]);
   t.deepEqual(images, [
     'jaegertracing/jaeger:2.13.0',
-    'dev.local/backend:0.1.0',
     'dev.local/redis:7.0.15',
+    'dev.local/backend:0.1.0',
     'dev.local/frontend:0.1.0',
   ]);
   t.regex(output, /name: COUNTER_STORE\n\s+value: redis:\/\/redis\.default\.svc\.cluster\.local:6379/);

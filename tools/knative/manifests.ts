@@ -90,8 +90,9 @@ const sameObject = (a: KubernetesObject, b: KubernetesObject) =>
   a.metadata.namespace === b.metadata.namespace;
 
 /**
- * Every manifest of the project for the counter store `counterStore`, validated, Namespaces first, then
- * in folder order. In Redis mode, redis/'s objects come after jaeger/'s, and replace knative/'s of the same name.
+ * Every manifest of the project for the counter store `counterStore`, validated, Namespaces first, Knative
+ * Services last, the rest in folder order. In Redis mode, redis/'s objects come after jaeger/'s, and
+ * replace knative/'s of the same name.
  */
 export async function loadProjectManifests(
   root = REPOSITORY_ROOT,
@@ -107,6 +108,9 @@ export async function loadProjectManifests(
       !variants.some((variant) => sameObject(variant.object, manifest.object)),
   );
   for (const manifest of all) validateManifest(manifest);
-  const rank = (manifest: Manifest) => (manifest.object.kind === 'Namespace' ? 0 : 1);
+  // Knative Services last: their pods start with Knative's tracing keys (config-observability) already
+  // set, since the activator and queue-proxies read them when they start, and with Jaeger and Redis there.
+  const rank = ({ object }: Manifest) =>
+    object.kind === 'Namespace' ? 0 : object.apiVersion.startsWith('serving.knative.dev/') ? 2 : 1;
   return all.sort((a, b) => rank(a) - rank(b));
 }
