@@ -13,6 +13,13 @@ import {
 } from '@kubernetes/client-node';
 import { describe, type KubernetesObject } from '../knative/manifests.ts';
 import { notReadyMessage, type Readiness, readinessOf, type ServiceState, statusChanges } from './readiness.ts';
+import {
+  failureLine,
+  knativeFailureOf,
+  type PodState,
+  podFailureOf,
+  type RevisionFailure,
+} from './revision-failure.ts';
 
 export const FIELD_MANAGER = 'knative-tracing-counter';
 
@@ -45,6 +52,10 @@ export class PermissionDeniedError extends DeployError {
 }
 export class NotReadyError extends DeployError {
   override name = 'NotReadyError';
+}
+/** A Service's newest Revision cannot start: waiting longer would not help. */
+export class RevisionFailedError extends DeployError {
+  override name = 'RevisionFailedError';
 }
 
 /** The kubeconfig as kubectl finds it: KUBECONFIG, else ~/.kube/config, else in-cluster. */
@@ -130,9 +141,10 @@ export async function checkCluster(config: KubeConfig): Promise<void> {
   }
 }
 
-export async function applyObject(client: KubernetesObjectApi, object: KubernetesObject): Promise<void> {
+/** Server-side apply; answers the object as the API server holds it after the apply. */
+export async function applyObject(client: KubernetesObjectApi, object: KubernetesObject): Promise<KubernetesObject> {
   try {
-    await client.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    return await client.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   } catch (error) {
     if (error instanceof ApiException && error.code === 403) {
       throw new PermissionDeniedError(`Permission denied to apply ${describe(object)}: ${reasonOf(error)}`);
@@ -162,12 +174,45 @@ interface Watched {
   service: KubernetesObject;
   state: ServiceState | undefined;
   readiness: Readiness;
+  /** Why its newest Revision cannot start, once Knative or the node says so. */
+  failure?: RevisionFailure | undefined;
+}
+
+/**
+ * What the node says of the pods of the Service's newest Revision (an image it cannot pull), which
+ * Knative reports only after its progress deadline. A failed read says nothing: the wait goes on.
+ */
+async function failureOnNode(client: KubernetesObjectApi, state: ServiceState): Promise<RevisionFailure | undefined> {
+  const revision = state.status?.latestCreatedRevisionName;
+  const namespace = state.metadata?.namespace;
+  if (!revision || !namespace || (state.status?.observedGeneration ?? 0) < (state.metadata?.generation ?? 0)) {
+    return undefined;
+  }
+  try {
+    const pods = await beforeDeadline(
+      client.list(
+        'v1',
+        'Pod',
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `serving.knative.dev/revision=${revision}`,
+      ),
+      Date.now() + READ_GRACE_MS,
+    );
+    return podFailureOf(revision, pods.items as PodState[]);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Polls every Knative Service in `services` until each is Ready (see readinessOf), printing what
  * changes in their status as it changes. One deadline for all of them: at `timeoutMs` it fails, naming
- * each Service still not Ready and why. Answers each Service's URL, in the order given.
+ * each Service still not Ready and why. It fails at once when a Service's newest Revision cannot start
+ * (see revision-failure.ts), one line per such Service. Answers each Service's URL, in the order given.
  */
 export async function waitUntilReady(
   client: KubernetesObjectApi,
@@ -209,7 +254,12 @@ export async function waitUntilReady(
       for (const line of statusChanges(entry.state, state)) say(entry.service, line);
       entry.state = state;
       entry.readiness = readinessOf(state);
+      if (!entry.readiness.ready) entry.failure = knativeFailureOf(state) ?? (await failureOnNode(client, state));
     }
+    const failed = watched.flatMap(({ service, failure }) =>
+      failure ? [failureLine(service.metadata.name, failure)] : [],
+    );
+    if (failed.length > 0) throw new RevisionFailedError(failed.join('\n'));
     const waiting = watched.flatMap(({ service, readiness }) => (readiness.ready ? [] : [{ service, readiness }]));
     if (waiting.length === 0) {
       return watched.map(({ readiness }) => (readiness.ready ? readiness.url : ''));
