@@ -1,12 +1,14 @@
-// `npm run deploy`: Jaeger (jaeger/) then the two Knative Services and Knative's tracing settings
-// (knative/), by server-side apply; waits until every Knative Service is Ready, then says where
-// everything is.
+// `npm run deploy`: Jaeger (jaeger/), Knative's tracing settings, then the two Knative Services
+// (knative/), by server-side apply; restarts Knative's activator when its tracing keys changed; waits
+// until every Knative Service is Ready, or stops at once when a Revision cannot start; then says
+// where everything is.
 //   npm run deploy -- --registry R      uses the images pushed to R (e.g. registry.example/alice)
 //     [--jaeger-image I]                and Jaeger's image I where the cluster cannot pull Jaeger's own
 //   npm run deploy -- --dry-run         prints what it would apply; needs no cluster and no registry
 //   npm run deploy -- --delete          removes what it applied, and waits until it is gone
 //   each with --counter-store redis     the counter in Redis: redis/ (Redis, and the backend's Service
 //     [--redis-image I]                 for it, in place of knative/backend.yaml), Redis's image I
+import { applyTracingKeys, waitForActivatorRollout } from '../deploy/activator.ts';
 import {
   applyObject,
   checkCluster,
@@ -20,6 +22,7 @@ import {
 } from '../deploy/cluster.ts';
 import { parseDeployOptions, USAGE, UsageError } from '../deploy/options.ts';
 import { PlanError, planDeploy, renderPlan } from '../deploy/plan.ts';
+import { isKnativeObservability } from '../deploy/tracing-keys.ts';
 import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from '../knative/manifests.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -58,11 +61,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // The manifests' order puts Knative's tracing keys before any Knative Service (loadProjectManifests).
+  let activatorRestarted = false;
   for (const object of objects) {
+    if (isKnativeObservability(object)) {
+      activatorRestarted = await applyTracingKeys(client, object, { say: (line) => console.log(line) });
+      continue;
+    }
     await applyObject(client, object);
     console.log(`applied: ${describe(object)}`);
   }
   const services = objects.filter((object) => object.apiVersion === 'serving.knative.dev/v1');
+  const deadline = Date.now() + timeoutSeconds * 1000;
   console.log(
     `Waiting up to ${timeoutSeconds} s (--timeout) for ${services.map((service) => service.metadata.name).join(' and ')} to be Ready:`,
   );
@@ -70,6 +80,14 @@ async function main(argv: string[]): Promise<number> {
     timeoutMs: timeoutSeconds * 1000,
     progress: (line) => console.log(line),
   });
+  if (activatorRestarted) {
+    // Until the old activator is gone, a visit may still pass through it, and its spans stay out of the trace.
+    console.log("Waiting, within the same --timeout, for Knative's activator to finish its restart:");
+    await waitForActivatorRollout(client, {
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      progress: (line) => console.log(line),
+    });
+  }
   console.log(
     ['', 'Ready:', ...services.map((service, index) => `${service.metadata.name.padEnd(10)} ${urls[index]}`)].join(
       '\n',
