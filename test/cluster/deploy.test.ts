@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import { ApiException, type KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import test, { type ExecutionContext } from 'ava';
 import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
 import { applyObject, FIELD_MANAGER, loadKubeConfig, objectClient } from '../../tools/deploy/cluster.ts';
 import { planDeploy } from '../../tools/deploy/plan.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { checkObjects } from '../../tools/knative/checker.ts';
 import { type KubernetesObject, loadProjectManifests } from '../../tools/knative/manifests.ts';
 import { runOurCommand } from '../helpers/commands.ts';
 import { copyOf, type KnativeService, refusedServices } from '../helpers/knative-cases.ts';
+import { kubectlOn } from '../helpers/knative-cluster.ts';
 import { kubeconfigWithoutPermissions, kubeconfigWithWrongCa } from '../helpers/kubeconfigs.ts';
 
 let cluster: RunningCluster | undefined;
@@ -52,6 +55,24 @@ async function absent(apiVersion: string, kind: string, namespace: string, name:
 }
 
 const serving = 'serving.knative.dev/v1';
+
+// First, on the fresh cluster: what docs/deploy.md tells kubectl users to run, as written. kubectl
+// applies the files in name order; the Namespace must come first.
+test.serial('kubectl apply -f jaeger/ works on a fresh cluster, as docs/deploy.md says to run it', async (t) => {
+  const kubectl = (args: string[]) => kubectlOn(running(), args);
+  const folder = `${join(REPOSITORY_ROOT, 'jaeger')}/`;
+  t.false((await kubectl(['get', 'namespaces', '-o', 'name'])).includes('namespace/observability'), 'not fresh');
+  const applied = await kubectl(['apply', '-f', folder]);
+  t.deepEqual(applied.trim().split('\n'), [
+    'namespace/observability created',
+    'deployment.apps/jaeger created',
+    'service/jaeger-collector created',
+    'service/jaeger-query created',
+  ]);
+  // Leave the cluster fresh for deploy: --wait returns once the namespace's finalizers are done.
+  await kubectl(['delete', '-f', folder, '--wait=true', '--timeout=60s']);
+  t.false((await kubectl(['get', 'namespaces', '-o', 'name'])).includes('namespace/observability'));
+});
 
 test.serial(
   'deploy applies everything; Knative makes its objects; with no node the wait ends naming why',
