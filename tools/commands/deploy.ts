@@ -17,12 +17,11 @@ import {
   objectClient,
   removeObject,
   serverOf,
-  waitUntilGone,
-  waitUntilReady,
 } from '../deploy/cluster.ts';
 import { parseDeployOptions, USAGE, UsageError } from '../deploy/options.ts';
 import { PlanError, planDeploy, renderPlan } from '../deploy/plan.ts';
 import { isKnativeObservability } from '../deploy/tracing-keys.ts';
+import { waitUntilGone, waitUntilReady } from '../deploy/waits.ts';
 import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from '../knative/manifests.ts';
 
 async function main(argv: string[]): Promise<number> {
