@@ -1,6 +1,7 @@
 // Real Knative on this machine, end to end: the cluster with its node (Knative's activator,
 // autoscaler and queue-proxy from our images, Traefik as the ingress), `npm run deploy` of the
-// manifests with the images loaded as dev.local/..., visits through Traefik, one visit's trace read
+// manifests with the functions' images from the cluster's registry (Knative resolves their tags to
+// digests, the node pulls them), visits through Traefik, one visit's trace read
 // from the in-cluster Jaeger through diagnose's port-forward path (Knative's own spans in it), the
 // frontend scaling to zero and back through the activator, its spans flushed on the way down,
 // `--delete`, the counter in Redis (`--counter-store redis`, Redis from our image of Debian's), then
@@ -41,7 +42,8 @@ import {
   visitThrough,
 } from '../helpers/knative-cluster.ts';
 
-const DEPLOY_ARGS = ['--registry', 'dev.local', '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
+/** `npm run deploy`'s arguments here: the cluster's registry for the functions, Jaeger from the node. */
+const deployArgs = () => ['--registry', registry().name, '--jaeger-image', JAEGER_IMAGE.name, '--timeout', '240'];
 
 /** Pods start, drain and stop in their own time: on a busy machine, longer than ava's 2 minutes. */
 const SLOW_TEST_MS = 300_000;
@@ -67,6 +69,12 @@ test.after.always(async () => {
 function running(): RunningCluster {
   if (!cluster) throw new Error('The cluster did not start');
   return cluster;
+}
+
+function registry(): NonNullable<RunningCluster['registry']> {
+  const found = running().registry;
+  if (!found) throw new Error('The cluster has no registry');
+  return found;
 }
 
 const kubectl = (args: string[], input?: string) => kubectlOn(running(), args, input);
@@ -106,6 +114,16 @@ async function frontendPods(): Promise<{ name: string; revision: string }[]> {
     name: metadata.name,
     revision: metadata.labels['serving.knative.dev/revision'] ?? '',
   }));
+}
+
+/** The events of the function's pods, as kubelet and the scheduler record them. */
+async function podEvents(name: string): Promise<{ reason: string; message: string }[]> {
+  const events = JSON.parse(await kubectl(['get', 'events', '-n', 'default', '-o', 'json'])) as {
+    items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[];
+  };
+  return events.items.filter(
+    ({ involvedObject }) => involvedObject.kind === 'Pod' && involvedObject.name.startsWith(`${name}-`),
+  );
 }
 
 /** Waits until no pod of the frontend is left, terminating ones included. */
@@ -152,10 +170,30 @@ test.serial('the cluster starts with all of Knative in pods on its node, and Tra
 });
 
 test.serial('npm run deploy gives two Ready Services and says where they are', async (t) => {
-  const { code, output } = await runTool(t, 'deploy', DEPLOY_ARGS);
+  const { code, output } = await runTool(t, 'deploy', deployArgs());
   t.is(code, 0, output);
   t.regex(output, new RegExp(`^frontend +http://${FRONTEND_HOST.replaceAll('.', '\\.')}$`, 'm'));
   t.regex(output, /^backend +http:\/\/backend\.default\.svc\.cluster\.local$/m);
+});
+
+test.serial("the Revisions run the images' digests from the registry, pulled by the node", async (t) => {
+  for (const name of ['backend', 'frontend']) {
+    const pushed = registry().images.find(({ reference }) => reference === `${registry().name}/${name}:0.1.0`);
+    t.truthy(pushed, `${name}'s image was not pushed`);
+    const revisions = JSON.parse(
+      await kubectl(['get', 'revisions', '-n', 'default', '-l', `serving.knative.dev/service=${name}`, '-o', 'json']),
+    ) as { items: { status: { containerStatuses?: { imageDigest?: string }[] } }[] };
+    t.deepEqual(
+      revisions.items.map(({ status }) => status.containerStatuses?.[0]?.imageDigest),
+      [`${registry().name}/${name}@${pushed?.digest}`],
+    );
+    // kubelet pulled that digest: the node had no copy of it before ("already present" otherwise).
+    const pulled = (await podEvents(name)).filter(({ reason }) => reason === 'Pulled').map(({ message }) => message);
+    t.true(pulled.length > 0, `no Pulled event for ${name}'s pods`);
+    for (const message of pulled)
+      t.true(message.startsWith(`Successfully pulled image "${registry().name}/${name}@sha256:`), message);
+    t.log(`${name}: pushed in ${pushed?.seconds.toFixed(1)} s; ${pulled.join('; ')}`);
+  }
 });
 
 test.serial("curl through Traefik with the frontend's route answers with a visitor number", async (t) => {
@@ -339,7 +377,7 @@ test.serial(
   async (t) => {
     t.timeout(SLOW_TEST_MS);
     const redisArgs = ['--counter-store', 'redis', '--redis-image', REDIS_IMAGE.name];
-    const deployed = await runTool(t, 'deploy', [...DEPLOY_ARGS, ...redisArgs]);
+    const deployed = await runTool(t, 'deploy', [...deployArgs(), ...redisArgs]);
     t.is(deployed.code, 0, deployed.output);
     const backend = JSON.parse(await kubectl(['get', 'ksvc', 'backend', '-n', 'default', '-o', 'json'])) as {
       spec: { template: { metadata: { annotations: Record<string, string> } } };
@@ -379,6 +417,26 @@ test.serial(
   },
 );
 
+test.serial("kn service create with an image the registry lacks fails with Knative's reason", async (t) => {
+  t.timeout(SLOW_TEST_MS);
+  const kn = await requireKn(process.env);
+  const [backend] = documentedKnCommands(await readKnCommandsDocument());
+  if (!backend) throw new Error('docs/deploy.md has no kn command');
+  const directory = await mkdtemp(join(tmpdir(), 'kn-cluster-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  const missing = `${registry().name}/missing`;
+  const error = await t.throwsAsync(
+    runKnCommandOnCluster(kn, backend, { registry: missing, directory, kubeconfig: running().kubeconfig }),
+  );
+  // Knative's controller could not turn the tag into a digest: kn stops with the Revision's reason.
+  t.regex(
+    error?.message ?? '',
+    new RegExp(`RevisionFailed.*Unable to fetch image "${missing.replaceAll('.', '\\.')}/backend:0\\.1\\.0"`),
+  );
+  t.log(error?.message.split('\n').find((line) => line.includes('RevisionFailed')));
+  await kubectl(['delete', 'ksvc', 'backend', '-n', 'default', '--wait=true', '--timeout=120s']);
+});
+
 test.serial('the documented kn service create commands give Ready Services that answer', async (t) => {
   t.timeout(SLOW_TEST_MS);
   const kn = await requireKn(process.env);
@@ -391,7 +449,7 @@ test.serial('the documented kn service create commands give Ready Services that 
   t.teardown(() => rm(directory, { recursive: true, force: true }));
   for (const command of commands) {
     const output = await runKnCommandOnCluster(kn, command, {
-      registry: 'dev.local',
+      registry: registry().name,
       directory,
       kubeconfig: running().kubeconfig,
     });
