@@ -116,13 +116,16 @@ async function frontendPods(): Promise<{ name: string; revision: string }[]> {
   }));
 }
 
-/** The events of the function's pods, as kubelet and the scheduler record them. */
-async function podEvents(name: string): Promise<{ reason: string; message: string }[]> {
+/** What kubelet recorded of the function's own container (not the queue-proxy beside it) in its pods. */
+async function containerEvents(name: string): Promise<{ reason: string; message: string }[]> {
   const events = JSON.parse(await kubectl(['get', 'events', '-n', 'default', '-o', 'json'])) as {
-    items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[];
+    items: { reason: string; message: string; involvedObject: { kind: string; name: string; fieldPath?: string } }[];
   };
   return events.items.filter(
-    ({ involvedObject }) => involvedObject.kind === 'Pod' && involvedObject.name.startsWith(`${name}-`),
+    ({ involvedObject }) =>
+      involvedObject.kind === 'Pod' &&
+      involvedObject.name.startsWith(`${name}-`) &&
+      involvedObject.fieldPath === `spec.containers{${name}}`,
   );
 }
 
@@ -188,7 +191,9 @@ test.serial("the Revisions run the images' digests from the registry, pulled by 
       [`${registry().name}/${name}@${pushed?.digest}`],
     );
     // kubelet pulled that digest: the node had no copy of it before ("already present" otherwise).
-    const pulled = (await podEvents(name)).filter(({ reason }) => reason === 'Pulled').map(({ message }) => message);
+    const pulled = (await containerEvents(name))
+      .filter(({ reason }) => reason === 'Pulled')
+      .map(({ message }) => message);
     t.true(pulled.length > 0, `no Pulled event for ${name}'s pods`);
     for (const message of pulled)
       t.true(message.startsWith(`Successfully pulled image "${registry().name}/${name}@sha256:`), message);
