@@ -24,7 +24,7 @@ let jaeger: JaegerSource | undefined;
 test.before(async () => {
   await requireClusterBinaries(process.env);
   await requireNodeBinaries(process.env);
-  cluster = await startCluster({ name: `deploy-knative-test-${process.pid}`, env: process.env, node: true });
+  cluster = await startCluster({ name: `deploy-kn-${process.pid}`, env: process.env, node: true });
   if (!cluster.ingress) throw new Error('The cluster has no ingress');
   ingressPort = (await cluster.expose(cluster.ingress)).port;
 });

@@ -29,6 +29,8 @@ export class NodePathError extends Error {
 }
 
 const MAX_SOCKET_PATH = 100;
+/** sockaddr_un's sun_path, the terminating NUL included. */
+const SUN_PATH_BYTES = 108;
 
 export function nodePaths(paths: ClusterPaths): NodePaths {
   const dir = join(paths.dir, 'node');
@@ -51,11 +53,19 @@ export function nodePaths(paths: ClusterPaths): NodePaths {
     corefile: join(dir, 'Corefile'),
     corednsKubeconfig: join(dir, 'coredns.kubeconfig'),
   };
-  if (node.containerdSocket.length > MAX_SOCKET_PATH) {
-    throw new NodePathError(
-      `containerd's socket ${node.containerdSocket} is too long for a Unix socket (at most ${MAX_SOCKET_PATH} bytes): ` +
-        'set XDG_CACHE_HOME to a shorter folder, or choose a shorter --name.',
-    );
+  // kubelet's pod-resources socket is the longest: its folder, then a name of up to ten digits, which
+  // kubelet chooses; it may use all of sun_path but its final NUL.
+  const sockets: [string, number][] = [
+    [node.containerdSocket, MAX_SOCKET_PATH],
+    [join(node.kubeletRoot, 'pod-resources', '0123456789'), SUN_PATH_BYTES - 1],
+  ];
+  for (const [socket, limit] of sockets) {
+    if (socket.length > limit) {
+      throw new NodePathError(
+        `The node's socket ${socket} is too long for a Unix socket (at most ${limit} bytes): ` +
+          'set XDG_CACHE_HOME to a shorter folder, or choose a shorter --name.',
+      );
+    }
   }
   return node;
 }
