@@ -2,7 +2,7 @@
 // then), and when the restart's rollout counts as done: the pure judgements, on data in the shape the
 // API server returns. The real restart runs in test/cluster/deploy-knative.test.ts.
 import test from 'ava';
-import { type DeploymentState, RESTARTED_AT, restartPatch, rolloutOf } from '../../tools/deploy/rollout.ts';
+import { type DeploymentState, drainingOf, RESTARTED_AT, restartPatch, rolloutOf } from '../../tools/deploy/rollout.ts';
 import {
   activatorRestartFor,
   type ConfigData,
@@ -140,4 +140,15 @@ test("the restart patch is kubectl rollout restart's: the pod template's restart
     spec: { template: { metadata: { annotations: { [RESTARTED_AT]: '2026-12-05T21:40:07Z' } } } },
   });
   t.is(RESTARTED_AT, 'kubectl.kubernetes.io/restartedAt');
+});
+
+test("a restart is done only once the old activator pod has drained: the Deployment's status already counts it gone", (t) => {
+  t.deepEqual(drainingOf([{ metadata: { name: 'activator-new' } }]), { done: true });
+  t.deepEqual(
+    drainingOf([
+      { metadata: { name: 'activator-old', deletionTimestamp: '2026-12-05T22:00:00Z' } },
+      { metadata: { name: 'activator-new' } },
+    ]),
+    { done: false, failed: false, reason: 'old pod activator-old still draining' },
+  );
 });

@@ -15,6 +15,7 @@ test("a name that makes kubelet's pod-resources socket too long is refused, nami
   // kubelet exited with "listen unix .../pod-resources/368377475: bind: invalid argument" for this one.
   t.throws(() => nodePaths(clusterPaths('deploy-knative-test-19694', env)), {
     instanceOf: NodePathError,
-    message: /socket \/root\/\.cache\/.*\/kubelet\/pod-resources\/0123456789 is too long for a Unix socket \(at most 107 bytes\)/,
+    message:
+      /socket \/root\/\.cache\/.*\/kubelet\/pod-resources\/0123456789 is too long for a Unix socket \(at most 107 bytes\)/,
   });
 });

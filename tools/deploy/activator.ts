@@ -4,7 +4,7 @@
 import { ApiException, type KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { describe, type KubernetesObject } from '../knative/manifests.ts';
 import { applyObject, DeployError, FIELD_MANAGER, PermissionDeniedError } from './cluster.ts';
-import { type DeploymentState, restartPatch, rolloutOf } from './rollout.ts';
+import { type DeploymentState, drainingOf, type PodMetadata, restartPatch, rolloutOf } from './rollout.ts';
 import { activatorRestartFor, dataOf, KNATIVE_NAMESPACE } from './tracing-keys.ts';
 
 export class RolloutNotDoneError extends DeployError {
@@ -18,6 +18,25 @@ const ACTIVATOR = {
 };
 
 const isNotFound = (error: unknown) => error instanceof ApiException && error.code === 404;
+
+/** The activator's pods, terminating ones too (as its Deployment's pod template labels them). */
+async function activatorPods(client: KubernetesObjectApi): Promise<PodMetadata[]> {
+  try {
+    const pods = await client.list(
+      'v1',
+      'Pod',
+      KNATIVE_NAMESPACE,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'app=activator',
+    );
+    return pods.items as PodMetadata[];
+  } catch (error) {
+    throw new DeployError(`Could not list Knative's activator pods: ${error instanceof Error ? error.message : error}`);
+  }
+}
 
 async function readOrUndefined<T>(client: KubernetesObjectApi, object: KubernetesObject): Promise<T | undefined> {
   try {
@@ -85,7 +104,10 @@ export async function waitForActivatorRollout(
   let said = '';
   for (;;) {
     const state = await readOrUndefined<DeploymentState>(client, ACTIVATOR as KubernetesObject);
-    const rollout = state ? rolloutOf(state) : { done: false, failed: true, reason: 'its Deployment is gone' };
+    let rollout = state ? rolloutOf(state) : { done: false, failed: true, reason: 'its Deployment is gone' };
+    // The Deployment counts a terminating pod as gone, but the old activator still takes visits while
+    // it drains (about a minute), untraced: the restart is done only when no old pod is left.
+    if (rollout.done) rollout = drainingOf(await activatorPods(client));
     if (rollout.done) return;
     if (rollout.reason !== said) {
       progress(`  ${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  activator  ${rollout.reason}`);

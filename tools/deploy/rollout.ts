@@ -18,8 +18,8 @@ export function restartPatch(now: Date) {
 }
 
 /**
- * Done when the controller has seen the latest spec, every replica runs it, no old replica is left
- * (a terminating old pod still counts in status.replicas), and every replica is available. A
+ * Done when the controller has seen the latest spec, every replica runs it, no old replica is left,
+ * and every replica is available. A
  * Progressing condition with ProgressDeadlineExceeded means it will not get there by itself.
  */
 export function rolloutOf({ metadata, spec, status }: DeploymentState): Rollout {
@@ -46,4 +46,20 @@ export function rolloutOf({ metadata, spec, status }: DeploymentState): Rollout 
     return { done: false, failed: false, reason: `${available} of ${wanted} updated replicas available` };
   }
   return { done: true };
+}
+
+/** What a rollout's wait reads of a pod: its name and whether it is being deleted. */
+export interface PodMetadata {
+  metadata?: { name?: string; deletionTimestamp?: Date | string };
+}
+
+/**
+ * Done when none of the Deployment's pods is terminating: the status counts a terminating pod as gone
+ * while it still drains the requests it holds.
+ */
+export function drainingOf(pods: readonly PodMetadata[]): Rollout {
+  const draining = pods.filter((pod) => pod.metadata?.deletionTimestamp).map((pod) => pod.metadata?.name ?? '?');
+  return draining.length === 0
+    ? { done: true }
+    : { done: false, failed: false, reason: `old pod ${draining.join(', ')} still draining` };
 }
