@@ -137,7 +137,9 @@ async function runBlock(t: ExecutionContext, block: CommandBlock, variables: Rec
   const { code } = await child.exited;
   const output = child.output();
   if (code !== 0) throw new Error(`${DOCUMENT}:${block.line} failed (exit ${code}):\n${block.body}\n---\n${output}`);
-  t.log(`${DOCUMENT}:${block.line} ran`);
+  // What a reader of the CI log wants of each block: that it ran, and how it ended.
+  const last = output.trimEnd().split('\n').slice(-3).join('\n    ');
+  t.log(`${DOCUMENT}:${block.line} ran; it ended:\n    ${last}`);
   return output;
 }
 
