@@ -115,6 +115,31 @@ test('a server span for each request, with the conventions’ attributes and non
   t.is(span.status.code, SpanStatusCode.UNSET);
 });
 
+test('a Host header the client made up gives no NaN, no port out of range and no unbounded name', async (t) => {
+  const { url } = await serve(t, (_request, response) => response.end(activeSpanId()));
+  const long = `${'a'.repeat(250)}.example`;
+  const cases: [string, Record<string, unknown>][] = [
+    ['x:abc', { 'server.address': 'x' }],
+    ['x:99999', { 'server.address': 'x' }],
+    ['x:', { 'server.address': 'x' }],
+    ['x:1e3', { 'server.address': 'x' }],
+    ['[::1]:8080', { 'server.address': '[::1]', 'server.port': 8080 }],
+    ['name', { 'server.address': 'name', 'server.port': 80 }],
+    [`${long}:8080`, { 'server.port': 8080 }],
+  ];
+  for (const [host, expected] of cases) {
+    const { body } = await send(url, { headers: { host } });
+    const span = await finished((one) => one.spanContext().spanId === body);
+    const recorded = Object.fromEntries(
+      Object.entries(span.attributes).filter(([key]) => key === 'server.address' || key === 'server.port'),
+    );
+    t.deepEqual(recorded, expected, host.slice(0, 40));
+    for (const value of Object.values(span.attributes)) {
+      if (typeof value === 'number') t.true(Number.isFinite(value), `${host}: ${value}`);
+    }
+  }
+});
+
 test('the server span continues the caller’s trace from traceparent, and an invalid one starts a new trace', async (t) => {
   const { url } = await serve(t, (_request, response) => {
     const active = trace.getActiveSpan()?.spanContext();

@@ -68,13 +68,25 @@ function methodAttributes(method: string | undefined, attributes: Attributes): s
   return 'HTTP';
 }
 
-/** `server.address` and `server.port` from a Host header (`name`, `name:port`, `[v6]:port`). */
+/** A DNS name is at most 253 characters; a longer Host is no server's name, and is not recorded. */
+const MAX_HOST_LENGTH = 253;
+const PORT = /^\d{1,5}$/;
+
+/**
+ * `server.address` and `server.port` from a Host header (`name`, `name:port`, `[v6]:port`). The header
+ * is the client's: a port that is not a number from 0 to 65535 (`name:abc` made NaN, which Jaeger's
+ * query API then fails to encode for every search that meets the trace) is left out, and so is a name
+ * longer than any DNS name.
+ */
 function hostAttributes(host: string | undefined, defaultPort: number, attributes: Attributes): void {
   if (!host) return;
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
-  attributes[ATTR_SERVER_ADDRESS] = hasPort ? host.slice(0, colon) : host;
-  attributes[ATTR_SERVER_PORT] = hasPort ? Number(host.slice(colon + 1)) : defaultPort;
+  const name = hasPort ? host.slice(0, colon) : host;
+  if (name.length > 0 && name.length <= MAX_HOST_LENGTH) attributes[ATTR_SERVER_ADDRESS] = name;
+  const port = hasPort ? host.slice(colon + 1) : undefined;
+  if (port === undefined) attributes[ATTR_SERVER_PORT] = defaultPort;
+  else if (PORT.test(port) && Number(port) <= 65_535) attributes[ATTR_SERVER_PORT] = Number(port);
 }
 
 function hasBody(request: IncomingMessage): boolean {
