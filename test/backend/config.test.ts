@@ -73,3 +73,12 @@ test('a refused store URL never shows its password', (t) => {
     'COUNTER_STORE is "redis://:***@localhost/x": expected unset or "memory" (the counter in this process), or redis://host[:port][/db]',
   );
 });
+
+test('a store value that is no URL at all never shows its password either', (t) => {
+  // A port that is no number makes it unparsable: the message once echoed it whole, password and all.
+  const error = t.throws(() => loadConfig({ COUNTER_STORE: 'redis://:secret@localhost:port' }), {
+    instanceOf: ConfigError,
+  });
+  t.true(error?.message.startsWith('COUNTER_STORE is "redis://***@localhost:port": expected'), error?.message);
+  t.false(error?.message.includes('cret'));
+});

@@ -36,6 +36,11 @@ export function showRedisUrl(url: URL): string {
   return shown.href;
 }
 
+/** A value that is no URL at all, as it may be shown: whatever stands between `//` and `@` may be a password. */
+export function showUnparsed(raw: string): string {
+  return raw.replace(/\/\/[^/]*@/, '//***@');
+}
+
 function readCounterStore(env: Env): CounterStoreConfig {
   // Read in either mode, so that a bad value is refused even where it does not matter yet.
   const timeoutMs = readInteger(env, 'COUNTER_STORE_TIMEOUT_MS', DEFAULT_COUNTER_STORE_TIMEOUT_MS, {
@@ -57,7 +62,8 @@ function readCounterStore(env: Env): CounterStoreConfig {
     /^(\/\d{0,5})?$/.test(url.pathname) &&
     url.search === '' &&
     url.hash === '';
-  if (!url || !valid) throw new ConfigError('COUNTER_STORE', url ? showRedisUrl(url) : raw, COUNTER_STORE_EXPECTED);
+  if (!url || !valid)
+    throw new ConfigError('COUNTER_STORE', url ? showRedisUrl(url) : showUnparsed(raw), COUNTER_STORE_EXPECTED);
   return { kind: 'redis', url, timeoutMs };
 }
 
