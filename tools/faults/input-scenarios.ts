@@ -88,7 +88,7 @@ export const badInput: Scenario = {
 
 /** What of a visit with a user agent and a query reaches Jaeger: the attributes and values that must not. */
 async function userDataInSpans(processes: Processes, entry: ProcessEntry) {
-  const { frontend, jaeger } = await processes.tracedSystem({
+  const { frontend, backend, jaeger } = await processes.tracedSystem({
     entry,
     backendEnv: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' },
   });
@@ -110,7 +110,7 @@ async function userDataInSpans(processes: Processes, entry: ProcessEntry) {
   return {
     leaked,
     httpAttributes: response.status === 200 && keys.has('http.request.method'),
-    frontendUrl: frontend.url,
+    backendUrl: backend.url,
   };
 }
 
@@ -159,7 +159,19 @@ export const security: Scenario = {
     );
     const privacy = [];
     for (const entry of ENTRIES) privacy.push({ entry, ...(await userDataInSpans(processes, entry)) });
-    const putReset = await rawRequest(privacy[0]?.frontendUrl ?? '', { method: 'PUT', body: '0' });
+    // The backend holds the count: every writing method but POST's (which takes no body) on each of
+    // its paths must be refused, and the count must not move.
+    const backendUrl = privacy[0]?.backendUrl ?? '';
+    const countBefore = (await rawRequest(backendUrl, {})).body.trim();
+    const resets: string[] = [];
+    for (const path of ['/', '/api/counter']) {
+      for (const method of ['PUT', 'PATCH', 'DELETE']) {
+        const answer = await rawRequest(`${backendUrl}${path}`, { method, body: '0' });
+        resets.push(`${method} ${path} ${answer.status}`);
+      }
+    }
+    const countAfter = (await rawRequest(backendUrl, {})).body.trim();
+    const refused = resets.every((reset) => / 40[45]$/.test(reset));
     return [
       {
         scenario: 'backend cluster-local',
@@ -181,9 +193,9 @@ export const security: Scenario = {
       })),
       {
         scenario: 'no endpoint sets the counter',
-        expected: 'PUT refused; POST with a body refused',
-        observed: `PUT ${putReset.status}; see bad requests`,
-        pass: putReset.status === 404,
+        expected: "PUT, PATCH, DELETE on the backend's / and /api/counter refused; the count unchanged",
+        observed: `${resets.join('; ')}; count ${countBefore} then ${countAfter}`,
+        pass: refused && countBefore !== '' && countBefore === countAfter,
       },
     ];
   },
