@@ -65,7 +65,8 @@ test('no answer before the deadline is a BackendTimeoutError', async (t) => {
     instanceOf: BackendTimeoutError,
     message: /No answer in time: POST/,
   });
-  t.true(performance.now() - started < 2000);
+  // Below twice the deadline: a deadline doubled by mistake must fail this.
+  t.true(performance.now() - started < 200);
 });
 
 test('a deadline that passes while the body streams is a timeout too', async (t) => {

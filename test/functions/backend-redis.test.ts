@@ -114,7 +114,8 @@ for (const entry of ENTRIES) {
     const slow = await answer(backend.url);
     t.is(slow.status, 504);
     t.is(slow.body, 'Gateway Timeout: the counter store did not answer within 300 ms.\n');
-    t.true(slow.ms >= 290 && slow.ms < 2000, `answered in ${slow.ms.toFixed(0)} ms`);
+    // Below twice COUNTER_STORE_TIMEOUT_MS: a timeout doubled by mistake must fail this.
+    t.true(slow.ms >= 290 && slow.ms < 600, `answered in ${slow.ms.toFixed(0)} ms`);
     const started = performance.now();
     const exit = await backend.child.stop('SIGTERM', 10_000);
     t.like(exit, { code: 0, signal: null });

@@ -108,12 +108,17 @@ for (const entry of ALL_ENTRIES) {
       backendEnv: { LAG_MIN_MS: '5000', LAG_MAX_MS: '5000' },
       frontendEnv: { BACKEND_TIMEOUT_MS: '300' },
     });
+    // The first request of a process pays for loading what it has not run yet (up to a second here):
+    // the one measured is the second, as every later visit is.
+    await (await fetch(frontend.url)).text();
     const started = performance.now();
     const response = await fetch(frontend.url);
     const elapsed = performance.now() - started;
     t.is(response.status, 504);
     t.is(await response.text(), 'Gateway Timeout: the counter backend did not answer within 300 ms.\n');
-    t.true(elapsed >= 300 && elapsed < 2000, `${elapsed} ms`);
+    // Below twice the timeout: a timeout doubled by mistake must fail this.
+    t.true(elapsed >= 300 && elapsed < 600, `${elapsed} ms`);
+    t.log(`504 after ${elapsed.toFixed(0)} ms`);
   });
 
   test(`${entry}: a backend that answers nonsense: 502`, async (t) => {
