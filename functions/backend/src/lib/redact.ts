@@ -13,9 +13,29 @@ export const USER_DATA_ATTRIBUTES: ReadonlySet<string> = new Set([
   'network.peer.port',
   'user_agent.original',
   'url.query',
+  // The same, as the older HTTP conventions name them (instrumentation-http still sets them unless
+  // OTEL_SEMCONV_STABILITY_OPT_IN says http).
+  'http.client_ip',
+  'http.user_agent',
+  'net.peer.ip',
+  'net.peer.port',
+  'net.sock.peer.addr',
+  'net.sock.peer.port',
 ]);
 
-/** Removes USER_DATA_ATTRIBUTES from every span; list it before the processor that exports. */
+/** Attributes that hold a whole URL or request target: kept, but without the query the client wrote. */
+export const URL_ATTRIBUTES: ReadonlySet<string> = new Set(['url.full', 'http.url', 'http.target']);
+
+/** A URL or request target without its query (and fragment); the rest as it was. */
+export function withoutQuery(value: string): string {
+  const end = value.search(/[?#]/);
+  return end < 0 ? value : value.slice(0, end);
+}
+
+/**
+ * Removes USER_DATA_ATTRIBUTES from every span, and the query from URL_ATTRIBUTES; list it before the
+ * processor that exports.
+ */
 export class RedactingSpanProcessor implements SpanProcessor {
   onStart(): void {}
 
@@ -24,8 +44,9 @@ export class RedactingSpanProcessor implements SpanProcessor {
   // the one moment that sees them all. The API cannot remove an attribute: they are deleted from
   // the span's own record of them.
   onEnding(span: Span): void {
-    for (const key of Object.keys(span.attributes)) {
+    for (const [key, value] of Object.entries(span.attributes)) {
       if (USER_DATA_ATTRIBUTES.has(key)) delete span.attributes[key];
+      else if (URL_ATTRIBUTES.has(key) && typeof value === 'string') span.attributes[key] = withoutQuery(value);
     }
   }
 
