@@ -1,5 +1,7 @@
 // The trace page's server over real HTTP, against a real Jaeger fed by the real functions: its JSON
 // is what the tools compute from Jaeger's traces, and every wrong request gets its own status.
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { diagnose } from '../../tools/diagnose/analyze.ts';
 import { operationTable, verdictLines } from '../../tools/diagnose/report.ts';
@@ -154,4 +156,54 @@ test('a port already taken is refused with the port named', async (t) => {
     name: 'PagePortError',
     message: new RegExp(`^The trace page cannot listen on 127\\.0\\.0\\.1:${page.port}: .*EADDRINUSE`),
   });
+});
+
+/** GET `path` from the page with the Host header given (fetch cannot set Host). */
+function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+test('a Host the page is not served under is refused (DNS rebinding), its own names answered', async (t) => {
+  const page = await startTracePage({ port: 0, jaegerUrl: `http://127.0.0.1:${await findFreePort()}` });
+  t.teardown(() => page.close());
+  for (const host of ['evil.example', `evil.example:${page.port}`, 'localhost', `localhost:${page.port + 1}`]) {
+    for (const path of ['/', '/api/visits']) {
+      const answer = await getWithHost(page.port, path, host);
+      t.is(answer.status, 403, `${host} ${path}`);
+      t.regex(answer.body, new RegExp(`is not where the trace page is served: use localhost:${page.port}`));
+    }
+  }
+  for (const host of [`localhost:${page.port}`, `127.0.0.1:${page.port}`, `LOCALHOST:${page.port}`]) {
+    t.is((await getWithHost(page.port, '/', host)).status, 200, host);
+  }
+  // No page elsewhere may frame it.
+  const response = await fetch(`${page.url}/`);
+  t.regex(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+  t.is(response.headers.get('x-frame-options'), 'DENY');
+});
+
+test("a fault of the page's own answers 500 without its message or stack", async (t) => {
+  // Something at Jaeger's address that answers JSON of another shape: the page's own code then fails.
+  const odd = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ result: { resourceSpans: [{ scopeSpans: 7 }] } }));
+  });
+  await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => odd.close(() => resolve())));
+  const page = await startTracePage({ port: 0, jaegerUrl: `http://127.0.0.1:${(odd.address() as AddressInfo).port}` });
+  t.teardown(() => page.close());
+  const response = await fetch(`${page.url}/api/visits`);
+  t.is(response.status, 500);
+  t.deepEqual(await response.json(), { error: 'Internal error of the trace page; its log says what.' });
 });

@@ -45,7 +45,10 @@ const TYPES: Record<string, string> = {
 
 const SECURITY_HEADERS = {
   // Nothing from elsewhere: no fonts, no CDNs, no inline script.
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+  // No frame anywhere may show it (clickjacking): frame-ancestors, and X-Frame-Options for old browsers.
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -162,6 +165,14 @@ export async function startTracePage({
     const url = new URL(request.url ?? '/', 'http://page');
     const path = url.pathname;
     const api = path.startsWith('/api/');
+    // DNS rebinding: a page elsewhere whose name comes to lead to this machine would otherwise read
+    // the traces. Only the names this page is served under are answered.
+    if (!servedHosts.has((request.headers.host ?? '').toLowerCase())) {
+      const message = `Host "${(request.headers.host ?? '').slice(0, 100)}" is not where the trace page is served: use ${[...servedHosts][0]}.`;
+      if (api) sendJson(request, response, 403, { error: message });
+      else send(request, response, 403, `${message}\n`, { 'content-type': 'text/plain; charset=utf-8' });
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const message = `Method ${request.method} not allowed: the page only reads (GET, HEAD).`;
       const allow = { allow: 'GET, HEAD' };
@@ -189,12 +200,21 @@ export async function startTracePage({
       // An answer that is not JSON (SyntaxError) comes from something that is not Jaeger's query API.
       const fromJaeger = error instanceof JaegerQueryError || error instanceof SyntaxError;
       const status = error instanceof HttpError ? error.status : fromJaeger ? 502 : 500;
-      const message = error instanceof Error ? error.message : String(error);
+      // A fault of the page's own: its message and stack are for its log, not for whoever asked.
+      if (status === 500) console.error(`The trace page failed on ${request.method} ${path}:`, error);
+      const message =
+        status === 500
+          ? 'Internal error of the trace page; its log says what.'
+          : error instanceof Error
+            ? error.message
+            : String(error);
       if (api) sendJson(request, response, status, { error: message });
       else send(request, response, status, `${message}\n`, { 'content-type': 'text/plain; charset=utf-8' });
     }
   }
 
+  /** The Host headers it answers: its own names with its port, known once it listens. */
+  const servedHosts = new Set<string>();
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => response.destroy(error as Error));
   });
@@ -210,6 +230,8 @@ export async function startTracePage({
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  for (const name of ['localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host])
+    servedHosts.add(`${name.toLowerCase()}:${actualPort}`);
   return {
     url: `http://localhost:${actualPort}`,
     port: actualPort,
