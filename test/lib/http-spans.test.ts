@@ -160,7 +160,9 @@ test('the server span continues the caller’s trace from traceparent, and an in
   const unsampledTrace = '5bf92f3577b34da6a3ce929d0e0e4737';
   const unsampled = await send(url, { headers: { traceparent: `00-${unsampledTrace}-${parent}-00` } });
   t.is(unsampled.body.split(' ')[0], unsampledTrace, 'an unsampled caller keeps its trace id');
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // A sampled request after it: once its span has ended, the unsampled one's would have too.
+  const after = await send(url);
+  await finished((one) => one.spanContext().spanId === after.body.split(' ')[1]);
   t.false(
     spans.getFinishedSpans().some((one) => one.spanContext().traceId === unsampledTrace),
     'and nothing is recorded for it',
