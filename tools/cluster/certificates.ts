@@ -3,6 +3,7 @@
 // system:masters), kube-controller-manager, the API server towards kubelets (for the node, later), and
 // Knative's controller and webhook, which present the identity of their ServiceAccount. A second CA
 // signs the front proxy's client certificate (the API server towards aggregated API servers).
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mustRun } from '../processes/run-command.ts';
 
@@ -29,6 +30,9 @@ export interface ClusterCertificates {
   serviceAccount: { key: string; publicKey: string };
 }
 
+/** The API server's user towards kubelets (logs, exec, port-forward), as kubeadm names it. */
+export const KUBELET_API_CLIENT = 'kube-apiserver-kubelet-client';
+
 export class CertificateError extends Error {
   override name = 'CertificateError';
 }
@@ -39,8 +43,10 @@ export interface Leaf {
   altNames?: string[];
 }
 
+/** A private key, readable by its owner alone whatever openssl's version or the umask would give it. */
 async function generateKey(file: string): Promise<void> {
   await mustRun('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
+  await chmod(file, 0o600);
 }
 
 export async function createCa(folder: string, name: string, commonName: string): Promise<KeyPair> {
@@ -142,8 +148,9 @@ export async function createClusterCertificates(
           '/O=system:serviceaccounts/O=system:serviceaccounts:knative-serving/CN=system:serviceaccount:knative-serving:controller',
         usage: 'clientAuth',
       }),
+      // Not system:masters: KUBELET_API_CLIENT is bound to the kubelet API's role alone (cluster.ts).
       apiServerKubeletClient: await createLeaf(folder, 'kube-apiserver-kubelet-client', ca, {
-        subject: '/O=system:masters/CN=kube-apiserver-kubelet-client',
+        subject: `/CN=${KUBELET_API_CLIENT}`,
         usage: 'clientAuth',
       }),
     };

@@ -15,7 +15,7 @@ import {
   requireNodeBinaries,
 } from './binaries.ts';
 import { forwardPortInside, type HostPort, startInsideBridge, type Target } from './bridge.ts';
-import { type ClusterCertificates, createClusterCertificates } from './certificates.ts';
+import { type ClusterCertificates, createClusterCertificates, KUBELET_API_CLIENT } from './certificates.ts';
 import {
   API_SERVER_PORT,
   KUBERNETES_SERVICE_IP,
@@ -191,6 +191,7 @@ export async function startCluster(options: ClusterStartOptions): Promise<Runnin
 
     await step('etcd', () => startEtcd(launch));
     await step('kube-apiserver', () => startApiServer(launch, api));
+    await step("the API server's kubelet client bound to the kubelet API's role", () => bindKubeletApiClient(api));
     // Nothing of Knative's start-up needs it: it gets ready meanwhile.
     const controllerManager = startControllerManager(launch);
     if (knativeOnNode) {
@@ -275,6 +276,30 @@ async function writeKubeconfigs(paths: ClusterPaths, server: string, certificate
   });
   await writeKubeconfig(paths.inside.knative, { ...common, server: inside, client: certificates.knative });
   await writeKubeconfig(paths.inside.admin, { ...common, server: inside, client: certificates.admin });
+}
+
+/**
+ * The API server reaches kubelets (logs, exec, port-forward) as KUBELET_API_CLIENT, which kubelet
+ * authorizes through the API server: Kubernetes' own system:kubelet-api-admin role, and nothing more,
+ * as kubeadm binds it (its certificate once was system:masters, every right in the cluster).
+ */
+async function bindKubeletApiClient(api: ApiConnection): Promise<void> {
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: KUBELET_API_CLIENT },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_API_CLIENT }],
+  };
+  const { status, body } = await apiRequest(
+    api,
+    'POST',
+    '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    binding,
+  );
+  if (status !== 201 && status !== 409) {
+    throw new Error(`Could not bind the API server's kubelet client: HTTP ${status} ${JSON.stringify(body)}`);
+  }
 }
 
 /** The ClusterIP and port of Traefik's public Service. */
