@@ -17,14 +17,13 @@ import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.t
 import { namespacePath } from '../../tools/cluster/netns.ts';
 import { KIND_REGISTRY } from '../../tools/cluster/node/registry.ts';
 import { GLOBAL_FLAGS, ULIMITS } from '../../tools/containers/podman.ts';
-import { type CommandBlock, commandBlocks } from '../../tools/docs/command-blocks.ts';
+import { type CommandBlock, commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces, type JaegerTrace, serviceOf } from '../../tools/jaeger/query.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
-import { runCommand } from '../../tools/processes/run-command.ts';
-import { EVERY_HOP, isWhole, rootsOf, servicesOf } from '../helpers/knative-cluster.ts';
+import { activatorPods, EVERY_HOP, isWhole, kubectlOn, rootsOf, servicesOf } from '../helpers/knative-cluster.ts';
 
 const DOCUMENT = 'docs/deploy.md';
 /** The path's blocks take minutes: images built and pushed, the activator's old pod drained. */
@@ -63,13 +62,7 @@ function running(): RunningCluster {
   return cluster;
 }
 
-async function kubectl(args: string[]): Promise<string> {
-  const { code, stdout, stderr } = await runCommand(running().kubectl, args, {
-    env: { PATH: process.env.PATH, KUBECONFIG: running().kubeconfig, KUBECACHEDIR: join(running().paths.dir, 'kc') },
-  });
-  if (code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${stderr}`);
-  return stdout;
-}
+const kubectl = (args: string[]) => kubectlOn(running(), args);
 
 let jaeger: JaegerSource | undefined;
 async function jaegerUrl(): Promise<string> {
@@ -164,13 +157,6 @@ async function visitTrace(): Promise<JaegerTrace> {
   });
 }
 
-async function activatorPods(): Promise<string[]> {
-  const pods = JSON.parse(
-    await kubectl(['get', 'pods', '-n', 'knative-serving', '-l', 'app=activator', '-o', 'json']),
-  ) as { items: { metadata: { name: string } }[] };
-  return pods.items.map(({ metadata }) => metadata.name);
-}
-
 /** The digest Knative resolved the image of `service`'s newest Revision to; undefined when it resolved none. */
 async function resolvedDigest(service: string): Promise<string | undefined> {
   const ksvc = JSON.parse(await kubectl(['get', 'ksvc', service, '-n', 'default', '-o', 'json'])) as {
@@ -204,8 +190,9 @@ async function runScenario(
   variables: Record<string, string>,
   afterDeploy: () => Promise<void>,
 ) {
-  const blocks = commandBlocks(await readFile(join(REPOSITORY_ROOT, DOCUMENT), 'utf8'), DOCUMENT).filter((block) =>
-    block.runs.includes(scenario),
+  const blocks = scenarioBlocks(
+    commandBlocks(await readFile(join(REPOSITORY_ROOT, DOCUMENT), 'utf8'), DOCUMENT),
+    scenario,
   );
   t.true(blocks.length >= 6, `${blocks.length} blocks for ${scenario}`);
   const outputs: string[] = [];
@@ -255,7 +242,7 @@ test.serial(
       await kubectl(['get', 'configmap', 'config-observability', '-n', 'knative-serving', '-o', 'json']),
     ) as { data?: Record<string, string> };
     t.is(observability.data?.['tracing-protocol'], undefined, 'the cluster started with tracing keys');
-    const before = await activatorPods();
+    const before = await activatorPods(running());
     await runScenario(t, 'kind', { REGISTRY: KIND_REGISTRY, INGRESS: ingress() }, async () => {
       // A registry Knative skips, as the quickstart's: no digest, the pods run the tag.
       for (const service of ['backend', 'frontend']) {
@@ -264,7 +251,7 @@ test.serial(
       }
     });
     t.false(
-      (await activatorPods()).some((pod) => before.includes(pod)),
+      (await activatorPods(running())).some((pod) => before.includes(pod)),
       'the activator was not restarted',
     );
   },

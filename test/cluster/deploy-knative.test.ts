@@ -9,7 +9,15 @@ import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.t
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { runOurCommand } from '../helpers/commands.ts';
-import { EVERY_HOP, isWhole, kubectlOn, servicesOf, traceIn, visitThrough } from '../helpers/knative-cluster.ts';
+import {
+  activatorPods,
+  EVERY_HOP,
+  isWhole,
+  kubectlOn,
+  servicesOf,
+  traceIn,
+  visitThrough,
+} from '../helpers/knative-cluster.ts';
 
 const JAEGER_ARGS = ['--jaeger-image', JAEGER_IMAGE.name];
 const TIMEOUT_SECONDS = 240;
@@ -45,14 +53,6 @@ const deploy = (t: ExecutionContext, args: string[]) =>
 /** The cluster's registry, where the functions' images were pushed. */
 const registry = () => running().registry?.name ?? 'no registry';
 
-/** The activator's pods, terminating ones too. */
-async function activatorPods(): Promise<string[]> {
-  const pods = JSON.parse(
-    await kubectl(['get', 'pods', '-n', 'knative-serving', '-l', 'app=activator', '-o', 'json']),
-  ) as { items: { metadata: { name: string } }[] };
-  return pods.items.map((pod) => pod.metadata.name).sort();
-}
-
 test.serial(
   'deploy restarts the activator when it changed the tracing keys, then its spans are in a visit; a second deploy leaves it',
   async (t) => {
@@ -69,14 +69,14 @@ test.serial(
       '-p',
       JSON.stringify({ data: { 'tracing-protocol': 'none', 'tracing-endpoint': null, 'tracing-sampling-rate': null } }),
     ]);
-    const before = await activatorPods();
+    const before = await activatorPods(running());
     t.is(before.length, 1, before.join(' '));
 
     const first = await deploy(t, ['--registry', registry(), ...JAEGER_ARGS, '--timeout', String(TIMEOUT_SECONDS)]);
     t.is(first.code, 0, first.output);
     t.is(RESTARTED.exec(first.output)?.[1], 'tracing-endpoint, tracing-protocol, tracing-sampling-rate', first.output);
     // deploy waited for the rollout: the old pod is gone, one new one runs.
-    const after = await activatorPods();
+    const after = await activatorPods(running());
     t.is(after.length, 1, after.join(' '));
     t.false(before.includes(after[0] ?? ''), `the activator pod ${before[0]} was not replaced`);
 
@@ -89,7 +89,7 @@ test.serial(
     const second = await deploy(t, ['--registry', registry(), ...JAEGER_ARGS, '--timeout', String(TIMEOUT_SECONDS)]);
     t.is(second.code, 0, second.output);
     t.notRegex(second.output, /activator/, 'the keys were as wanted: no restart');
-    t.deepEqual(await activatorPods(), after);
+    t.deepEqual(await activatorPods(running()), after);
   },
 );
 

@@ -27,6 +27,14 @@ export async function kubectlOn(cluster: RunningCluster, args: string[], input?:
   return stdout;
 }
 
+/** Knative's activator's pods, terminating ones too, by name, sorted. */
+export async function activatorPods(cluster: RunningCluster): Promise<string[]> {
+  const pods = JSON.parse(
+    await kubectlOn(cluster, ['get', 'pods', '-n', 'knative-serving', '-l', 'app=activator', '-o', 'json']),
+  ) as { items: { metadata: { name: string } }[] };
+  return pods.items.map(({ metadata }) => metadata.name).sort();
+}
+
 export interface Visit {
   status: number;
   body: string;

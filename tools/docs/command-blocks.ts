@@ -56,11 +56,9 @@ export function commandBlocks(markdown: string, document = 'the document'): Comm
   return blocks;
 }
 
-/** The blocks one scenario runs, in the document's order, as one script that names each block as it starts. */
-export function scenarioScript(blocks: readonly CommandBlock[], scenario: string, document: string): string {
+/** The blocks one scenario runs, in the document's order; a scenario that runs none is an error. */
+export function scenarioBlocks(blocks: readonly CommandBlock[], scenario: string): CommandBlock[] {
   const chosen = blocks.filter((block) => block.runs.includes(scenario));
-  if (chosen.length === 0) throw new CommandBlockError(`${document} has no block that scenario ${scenario} runs`);
-  return chosen.map((block) => `echo ${shellQuote(`== ${document}:${block.line}`)}\n${block.body}`).join('\n');
+  if (chosen.length === 0) throw new CommandBlockError(`no block is run by the scenario ${scenario}`);
+  return chosen;
 }
-
-const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
