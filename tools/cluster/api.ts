@@ -68,6 +68,19 @@ export function apiRequest(
   });
 }
 
+/**
+ * POSTs `object` to the collection at `path` unless it is there already (409); answers the error's
+ * text, for the caller's own error, when the API server refuses it.
+ */
+export async function createUnlessPresent(
+  connection: ApiConnection,
+  path: string,
+  object: { kind: string },
+): Promise<string | undefined> {
+  const { status, body } = await apiRequest(connection, 'POST', path, object);
+  return status === 201 || status === 409 ? undefined : `HTTP ${status} ${JSON.stringify(body)}`;
+}
+
 /** GET `path` over plain HTTP from `target` inside the namespace, through the bridge: the status code. */
 export function getInside(bridgeSocket: string, target: Target, path: string, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve, reject) => {

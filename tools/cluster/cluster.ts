@@ -6,7 +6,7 @@
 //   await cluster.stop();
 import { join } from 'node:path';
 import { type Child, waitFor } from '../processes/process.ts';
-import { type ApiConnection, apiConnection, apiRequest } from './api.ts';
+import { type ApiConnection, apiConnection, apiRequest, createUnlessPresent } from './api.ts';
 import {
   ensureClusterBinaries,
   ensureNodeBinaries,
@@ -291,15 +291,8 @@ async function bindKubeletApiClient(api: ApiConnection): Promise<void> {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:kubelet-api-admin' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBELET_API_CLIENT }],
   };
-  const { status, body } = await apiRequest(
-    api,
-    'POST',
-    '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-    binding,
-  );
-  if (status !== 201 && status !== 409) {
-    throw new Error(`Could not bind the API server's kubelet client: HTTP ${status} ${JSON.stringify(body)}`);
-  }
+  const refused = await createUnlessPresent(api, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', binding);
+  if (refused) throw new Error(`Could not bind the API server's kubelet client: ${refused}`);
 }
 
 /** The ClusterIP and port of Traefik's public Service. */

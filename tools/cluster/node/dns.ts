@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Child } from '../../processes/process.ts';
 import { waitFor } from '../../processes/process.ts';
-import { type ApiConnection, apiRequest, getInside } from '../api.ts';
+import { type ApiConnection, createUnlessPresent, getInside } from '../api.ts';
 import { type Launch, startInside } from '../control-plane.ts';
 import { clientKubeconfig } from './components.ts';
 import { NODE_IP } from './network.ts';
@@ -61,10 +61,8 @@ export function corednsRbac() {
 }
 
 async function create(api: ApiConnection, path: string, object: { kind: string }): Promise<void> {
-  const { status, body } = await apiRequest(api, 'POST', path, object);
-  if (status !== 201 && status !== 409) {
-    throw new ClusterDnsError(`Could not create CoreDNS's ${object.kind}: HTTP ${status} ${JSON.stringify(body)}`);
-  }
+  const refused = await createUnlessPresent(api, path, object);
+  if (refused) throw new ClusterDnsError(`Could not create CoreDNS's ${object.kind}: ${refused}`);
 }
 
 /** Applies CoreDNS's RBAC, writes its kubeconfig and Corefile, starts it and waits until it is ready. */
