@@ -5,14 +5,7 @@
 import test from 'ava';
 import { parse } from 'yaml';
 import { CUSTOM_CERTS, trustingCa } from '../../tools/cluster/knative-on-node.ts';
-import {
-  containerdHostsToml,
-  dockerHubMirrorToml,
-  KIND_REGISTRY,
-  kindHostsToml,
-  REGISTRY,
-  registryConfig,
-} from '../../tools/cluster/node/registry.ts';
+import { containerdHosts, KIND_REGISTRY, REGISTRY, registryConfig } from '../../tools/cluster/node/registry.ts';
 import type { KubernetesObject } from '../../tools/knative/manifests.ts';
 
 test("the registry's configuration: filesystem storage, one address, TLS only when given a certificate", (t) => {
@@ -26,16 +19,17 @@ test("the registry's configuration: filesystem storage, one address, TLS only wh
 });
 
 test("containerd's hosts: the registry over TLS with the CA, Docker Hub through it, the quickstart's over HTTP", (t) => {
-  t.regex(containerdHostsToml('/ca.crt'), /^server = "https:\/\/10\.250\.0\.2:5000"$/m);
+  const hosts = containerdHosts('/ca.crt');
+  t.regex(hosts[REGISTRY] ?? '', /^server = "https:\/\/10\.250\.0\.2:5000"$/m);
   t.regex(
-    containerdHostsToml('/ca.crt'),
+    hosts[REGISTRY] ?? '',
     /^\[host\."https:\/\/10\.250\.0\.2:5000"\]\n {2}capabilities = \["pull", "resolve"\]\n {2}ca = "\/ca\.crt"$/m,
   );
-  t.regex(dockerHubMirrorToml('/ca.crt'), /^server = "https:\/\/registry-1\.docker\.io"$/m);
-  t.regex(dockerHubMirrorToml('/ca.crt'), /^\[host\."https:\/\/10\.250\.0\.2:5000"\]$/m);
+  t.regex(hosts['docker.io'] ?? '', /^server = "https:\/\/registry-1\.docker\.io"$/m);
+  t.regex(hosts['docker.io'] ?? '', /^\[host\."https:\/\/10\.250\.0\.2:5000"\]$/m);
   t.is(KIND_REGISTRY, 'localhost:5001');
-  t.regex(kindHostsToml(), /^\[host\."http:\/\/localhost:5001"\]$/m);
-  t.notRegex(kindHostsToml(), /ca = /);
+  t.regex(hosts[KIND_REGISTRY] ?? '', /^\[host\."http:\/\/localhost:5001"\]$/m);
+  t.notRegex(hosts[KIND_REGISTRY] ?? '', /ca = /);
 });
 
 test("Knative's controller trusts the CA as Knative documents it: mounted, SSL_CERT_DIR at it", (t) => {

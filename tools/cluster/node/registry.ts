@@ -78,40 +78,30 @@ http:
 ${tls}`;
 }
 
-/** containerd's hosts.toml for the registry: pull and resolve over TLS, trusting the cluster's CA. */
-export function containerdHostsToml(caFile: string): string {
-  return `# Written by tools/cluster/node/registry.ts: the cluster's registry, over TLS with the cluster's CA.
-server = "https://${REGISTRY}"
+/** One hosts.toml of containerd's: where a registry's name leads (`host`), and the CA to trust there. */
+function hostsToml(server: string, host: string, caFile?: string): string {
+  return `# Written by tools/cluster/node/registry.ts.
+server = "${server}"
 
-[host."https://${REGISTRY}"]
+[host."${host}"]
   capabilities = ["pull", "resolve"]
-  ca = ${JSON.stringify(caFile)}
-`;
+${caFile ? `  ca = ${JSON.stringify(caFile)}\n` : ''}`;
 }
 
 /**
- * containerd's hosts.toml for Docker Hub: the cluster's registry as its mirror, tried first, as a
- * cluster behind a pull-through mirror has it. Docker Hub itself cannot be reached from the namespace;
- * the mirror holds the images of Docker Hub's that the manifests name and the node can have.
+ * containerd's hosts.toml for each registry name the node pulls from (its folder's name):
+ * - the cluster's registry, over TLS with the cluster's CA;
+ * - Docker Hub, with the cluster's registry as its mirror, tried first, as a cluster behind a
+ *   pull-through mirror has it (Docker Hub itself cannot be reached from the namespace; the mirror
+ *   holds the images of Docker Hub's that the manifests name and the node can have);
+ * - the quickstart's registry, plain HTTP, as kind's node reaches it.
  */
-export function dockerHubMirrorToml(caFile: string): string {
-  return `# Written by tools/cluster/node/registry.ts: Docker Hub through the cluster's registry, its mirror.
-server = "https://registry-1.docker.io"
-
-[host."https://${REGISTRY}"]
-  capabilities = ["pull", "resolve"]
-  ca = ${JSON.stringify(caFile)}
-`;
-}
-
-/** containerd's hosts.toml for the quickstart's registry: plain HTTP, as kind's node reaches it. */
-export function kindHostsToml(): string {
-  return `# Written by tools/cluster/node/registry.ts: the stand-in for kn quickstart's registry, plain HTTP.
-server = "http://${KIND_REGISTRY}"
-
-[host."http://${KIND_REGISTRY}"]
-  capabilities = ["pull", "resolve"]
-`;
+export function containerdHosts(caFile: string): Record<string, string> {
+  return {
+    [REGISTRY]: hostsToml(`https://${REGISTRY}`, `https://${REGISTRY}`, caFile),
+    [DOCKER_HUB]: hostsToml('https://registry-1.docker.io', `https://${REGISTRY}`, caFile),
+    [KIND_REGISTRY]: hostsToml(`http://${KIND_REGISTRY}`, `http://${KIND_REGISTRY}`),
+  };
 }
 
 /**
@@ -121,14 +111,13 @@ server = "http://${KIND_REGISTRY}"
 export async function startRegistry(launch: Launch, node: NodePaths): Promise<Child> {
   const paths = registryPaths(node);
   const ca = launch.certificates.ca;
+  const hosts = containerdHosts(ca.cert);
   for (const folder of [
     paths.dir,
     paths.storage,
     paths.kindStorage,
     paths.clientCertDir,
-    join(paths.containerdHosts, REGISTRY),
-    join(paths.containerdHosts, KIND_REGISTRY),
-    join(paths.containerdHosts, DOCKER_HUB),
+    ...Object.keys(hosts).map((name) => join(paths.containerdHosts, name)),
   ]) {
     await mkdir(folder, { recursive: true, mode: 0o700 });
   }
@@ -140,9 +129,9 @@ export async function startRegistry(launch: Launch, node: NodePaths): Promise<Ch
   await copyFile(ca.cert, join(paths.clientCertDir, 'ca.crt'));
   await writeFile(paths.config, registryConfig(paths.storage, REGISTRY, certificate));
   await writeFile(paths.kindConfig, registryConfig(paths.kindStorage, `127.0.0.1:${KIND_REGISTRY.split(':')[1]}`));
-  await writeFile(join(paths.containerdHosts, REGISTRY, 'hosts.toml'), containerdHostsToml(ca.cert));
-  await writeFile(join(paths.containerdHosts, KIND_REGISTRY, 'hosts.toml'), kindHostsToml());
-  await writeFile(join(paths.containerdHosts, DOCKER_HUB, 'hosts.toml'), dockerHubMirrorToml(ca.cert));
+  for (const [name, toml] of Object.entries(hosts)) {
+    await writeFile(join(paths.containerdHosts, name, 'hosts.toml'), toml);
+  }
   const registry = startInside(launch, 'registry', '/usr/bin/docker-registry', ['serve', paths.config]);
   const kind = startInside(launch, 'registry-kind', '/usr/bin/docker-registry', ['serve', paths.kindConfig]);
   try {
