@@ -2,26 +2,12 @@
 // reaches both functions' spans in a real Jaeger, and Jaeger's query APIs still answer every search
 // that meets those traces: a NaN in one span's attributes once made /api/traces answer 500
 // ("json: unsupported value: NaN") for every search of the service, and so Jaeger's own UI.
-import { request } from 'node:http';
 import test from 'ava';
+import { getWithHost } from '../helpers/host-header.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
 const HOSTS = ['x:abc', 'x:99999', `${'a'.repeat(300)}:8080`];
-
-/** GET / with the given Host header; answers the visit's traceresponse. */
-function visitWithHost(url: string, host: string): Promise<{ status: number; traceResponse: string | null }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { headers: { host } }, (response) => {
-      response.resume();
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, traceResponse: String(response.headers.traceresponse ?? '') }),
-      );
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
 
 test('made-up Host headers: the visits are traced, and both of Jaeger’s query APIs still answer', async (t) => {
   const { frontend, jaeger } = await startTestSystem(t, {
@@ -30,9 +16,9 @@ test('made-up Host headers: the visits are traced, and both of Jaeger’s query 
   });
   if (!jaeger) throw new Error('tracing is on in this test');
   for (const host of HOSTS) {
-    const visit = await visitWithHost(frontend.url, host);
+    const visit = await getWithHost(frontend.url, host);
     t.is(visit.status, 200, host.slice(0, 20));
-    await waitForTrace(jaeger.queryUrl, traceIdOf(visit.traceResponse), 8);
+    await waitForTrace(jaeger.queryUrl, traceIdOf(String(visit.headers.traceresponse ?? '')), 8);
   }
   const end = new Date();
   const start = new Date(end.getTime() - 3_600_000);

@@ -1,6 +1,6 @@
 // The trace page's server over real HTTP, against a real Jaeger fed by the real functions: its JSON
 // is what the tools compute from Jaeger's traces, and every wrong request gets its own status.
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { diagnose } from '../../tools/diagnose/analyze.ts';
@@ -10,6 +10,7 @@ import { waitForTraces } from '../../tools/jaeger/wait.ts';
 import { runLoad } from '../../tools/load/run.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, startTracePage } from '../../tools/page/server.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
+import { getWithHost } from '../helpers/host-header.ts';
 import { startTestSystem } from '../helpers/system.ts';
 
 async function tracedPage(t: ExecutionContext, visits: number) {
@@ -158,34 +159,18 @@ test('a port already taken is refused with the port named', async (t) => {
   });
 });
 
-/** GET `path` from the page with the Host header given (fetch cannot set Host). */
-function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
-
 test('a Host the page is not served under is refused (DNS rebinding), its own names answered', async (t) => {
   const page = await startTracePage({ port: 0, jaegerUrl: `http://127.0.0.1:${await findFreePort()}` });
   t.teardown(() => page.close());
   for (const host of ['evil.example', `evil.example:${page.port}`, 'localhost', `localhost:${page.port + 1}`]) {
     for (const path of ['/', '/api/visits']) {
-      const answer = await getWithHost(page.port, path, host);
+      const answer = await getWithHost(`${page.url}${path}`, host);
       t.is(answer.status, 403, `${host} ${path}`);
       t.regex(answer.body, new RegExp(`is not where the trace page is served: use localhost:${page.port}`));
     }
   }
   for (const host of [`localhost:${page.port}`, `127.0.0.1:${page.port}`, `LOCALHOST:${page.port}`]) {
-    t.is((await getWithHost(page.port, '/', host)).status, 200, host);
+    t.is((await getWithHost(`${page.url}/`, host)).status, 200, host);
   }
   // No page elsewhere may frame it.
   const response = await fetch(`${page.url}/`);
