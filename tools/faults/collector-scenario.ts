@@ -110,9 +110,11 @@ export const deadCollector: Scenario = {
       },
       {
         scenario: 'Jaeger down: latency',
-        expected: 'p50 within 10 % of Jaeger up',
+        expected: 'p50 within 10 % or 5 ms of Jaeger up',
         observed: `p50 ${formatMs(p50.up)} up, ${formatMs(p50.down)} down (${((ratio - 1) * 100).toFixed(1)} %)`,
-        pass: ratio <= 1.1,
+        // 5 ms: the other test files' load moves a 31 ms median by 3 ms (10.1 % once, in a CI run)
+        // whatever Jaeger does; an export that held visits up would cost tens of ms.
+        pass: ratio <= 1.1 || p50.down - p50.up <= 5,
       },
       {
         scenario: 'Jaeger down: export errors logged',
