@@ -82,3 +82,35 @@ test('a store value that is no URL at all never shows its password either', (t) 
   t.true(error?.message.startsWith('COUNTER_STORE is "redis://***@localhost:port": expected'), error?.message);
   t.false(error?.message.includes('cret'));
 });
+
+test("reads Redis's password from COUNTER_STORE_PASSWORD, apart from the URL", (t) => {
+  t.deepEqual(
+    loadConfig({ COUNTER_STORE: 'redis://redis:6379', COUNTER_STORE_PASSWORD: 'from-a-secret' }).counterStore,
+    {
+      kind: 'redis',
+      url: new URL('redis://redis:6379'),
+      timeoutMs: 15_000,
+      password: 'from-a-secret',
+    },
+  );
+});
+
+const badPasswords: [string, Record<string, string>, string][] = [
+  ['empty', { COUNTER_STORE_PASSWORD: ' ' }, `COUNTER_STORE_PASSWORD is " ": expected Redis's password, not empty`],
+  [
+    'given twice',
+    { COUNTER_STORE: 'redis://:in-the-url@redis:6379', COUNTER_STORE_PASSWORD: 'from-a-secret' },
+    'COUNTER_STORE_PASSWORD is "***": expected unset while COUNTER_STORE (redis://:***@redis:6379) carries a user or password',
+  ],
+];
+
+for (const [what, env, message] of badPasswords) {
+  test(`refuses a password ${what}, showing none`, (t) => {
+    const error = t.throws(() => loadConfig({ COUNTER_STORE: 'redis://redis:6379', ...env }), {
+      instanceOf: ConfigError,
+    });
+    t.is(error?.variable, 'COUNTER_STORE_PASSWORD');
+    t.true(error?.message.startsWith(message), error?.message);
+    t.notRegex(error?.message ?? '', /in-the-url|from-a-secret/);
+  });
+}

@@ -9,13 +9,14 @@ import { CounterStoreTimeoutError, CounterStoreUnavailableError } from '../../fu
 import { COUNTER_KEY, createRedisCounter } from '../../functions/backend/src/redis-counter.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
 import { waitFor } from '../../tools/processes/process.ts';
-import { redisCommand } from '../../tools/redis/client.ts';
+import { authenticatedCommand, redisCommand } from '../../tools/redis/client.ts';
+import type { RunningRedis } from '../../tools/redis/server.ts';
 import { startTestRedis } from '../helpers/system.ts';
 
 /** A store on `url`, closed in teardown, whose log lines the test reads. */
-function storeOn(t: ExecutionContext, url: string, timeoutMs = 2000) {
+function storeOn(t: ExecutionContext, url: string, timeoutMs = 2000, password?: string) {
   const lines: string[] = [];
-  const store = createRedisCounter({ url: new URL(url), timeoutMs, log: (line) => lines.push(line) });
+  const store = createRedisCounter({ url: new URL(url), timeoutMs, password, log: (line) => lines.push(line) });
   t.teardown(() => store.close());
   return { store, lines };
 }
@@ -24,6 +25,18 @@ const untilReady = (store: ReturnType<typeof storeOn>['store']) =>
   waitFor('the store to be ready', async () => (store.notReadyReason() === undefined ? true : undefined), {
     timeoutMs: 10_000,
   });
+
+const redisCommandAs = (redis: RunningRedis, ...args: string[]) =>
+  authenticatedCommand(redis.port, redis.password, ...args);
+
+/** How many commands Redis has refused for want of the right password since its last CONFIG RESETSTAT. */
+async function authRefusals(redis: RunningRedis): Promise<number> {
+  const stats = String(await redisCommandAs(redis, 'INFO', 'errorstats'));
+  return [...stats.matchAll(/^errorstat_(?:NOAUTH|WRONGPASS):count=(\d+)/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
+}
 
 const sequence = (length: number, first: number) => Array.from({ length }, (_, index) => index + first);
 
@@ -38,6 +51,33 @@ test('a fresh count reads 1 and the first increase answers 2, as in memory', asy
   t.is(await store.read(), 3);
   t.is(await redisCommand(redis.port, 'GET', COUNTER_KEY), '3', 'one key holds the count');
   t.deepEqual(lines, [`The counter store is Redis at ${redis.url}: ready.`]);
+});
+
+test('a Redis that requires a password: counts with it; without it or with another, not ready, told once why', async (t) => {
+  const redis = await startTestRedis(t, { password: 'the-right-one' });
+  const { store, lines } = storeOn(t, redis.url, 2000, 'the-right-one');
+  await untilReady(store);
+  t.is(await store.increase(), 2);
+  t.deepEqual(lines, [`The counter store is Redis at ${redis.url}: ready.`]);
+  const refusals = [
+    [undefined, /^Redis asks for a password and none was given: set COUNTER_STORE_PASSWORD \(NOAUTH /],
+    ['a-wrong-one', /^Redis refused the password: COUNTER_STORE_PASSWORD is not the one Redis requires \(WRONGPASS /],
+  ] as const;
+  for (const [password, problem] of refusals) {
+    const refused = storeOn(t, redis.url, 2000, password);
+    // Each attempt connects and is refused again, every 100 ms at first: wait for the fifth, at least.
+    await waitFor('five refused attempts', async () => (await authRefusals(redis)) >= 5 || undefined, {
+      timeoutMs: 10_000,
+    });
+    t.regex(refused.store.notReadyReason() ?? '', new RegExp(`has not answered yet \\(${problem.source.slice(1)}`));
+    t.is(refused.lines.length, 1, `told once, not at every attempt: ${refused.lines.join(' | ')}`);
+    t.regex(refused.lines[0] ?? '', new RegExp(`^The counter store ${redis.url} refuses the backend \\(`));
+    t.notRegex(refused.lines.join('\n'), /a-wrong-one|the-right-one/);
+    await t.throwsAsync(async () => refused.store.increase(), { instanceOf: CounterStoreUnavailableError });
+    await refused.store.close();
+    await redisCommandAs(redis, 'CONFIG', 'RESETSTAT');
+  }
+  t.is(await redisCommandAs(redis, 'GET', COUNTER_KEY), '2', 'the refused clients changed nothing');
 });
 
 test('500 increases at once from three clients: 2 to 501, each once', async (t) => {

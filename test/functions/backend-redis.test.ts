@@ -72,6 +72,27 @@ for (const entry of ENTRIES) {
     t.regex(child.output(), new RegExp(`^backend: The counter store is Redis at ${store}: ready\\.$`, 'm'));
   });
 
+  test(`${entry}: Redis with a password: counts with COUNTER_STORE_PASSWORD; without it, not ready, and says why`, async (t) => {
+    const redis = await startTestRedis(t, { password: 'from-the-secret' });
+    const backend = await redisBackend(t, entry, redis.url, { COUNTER_STORE_PASSWORD: 'from-the-secret' });
+    t.is((await answer(backend.url, { method: 'POST' })).body, '2\n');
+    const child = await spawnTestFunction(t, 'backend', entry, baseEnv({ ...quick, COUNTER_STORE: redis.url }));
+    const url = await listeningUrl(child);
+    const readiness = await waitFor(
+      'the refused backend to say why it is not ready',
+      async () => {
+        const answered = await answer(`${url}/health/readiness`);
+        return answered.body.includes('NOAUTH') ? answered : undefined;
+      },
+      { timeoutMs: 10_000, child },
+    );
+    t.is(readiness.status, 503);
+    t.regex(readiness.body, /Redis asks for a password and none was given: set COUNTER_STORE_PASSWORD/);
+    t.regex(child.output(), /^backend: The counter store \S+ refuses the backend \(Redis asks for a password/m);
+    t.is((await answer(url, { method: 'POST' })).status, 503);
+    t.is((await answer(backend.url)).body, '2\n', 'the refused backend counted nothing');
+  });
+
   test(`${entry}: Redis down during visits: 503 with a short body, the count unchanged, back by itself`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'redis-kept-'));
     t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -131,6 +152,10 @@ const badStores: [Record<string, string>, RegExp][] = [
     /^backend did not start: COUNTER_STORE is "redis:\/\/:\*\*\*@cache\/x"/m,
   ],
   [{ COUNTER_STORE_TIMEOUT_MS: 'soon' }, /^backend did not start: COUNTER_STORE_TIMEOUT_MS is "soon"/m],
+  [
+    { COUNTER_STORE: 'redis://:hunter2@cache:6379', COUNTER_STORE_PASSWORD: 'hunter2' },
+    /^backend did not start: COUNTER_STORE_PASSWORD is "\*\*\*": expected unset while COUNTER_STORE/m,
+  ],
 ];
 for (const entry of ENTRIES) {
   for (const [env, message] of badStores) {

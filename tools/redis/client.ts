@@ -69,8 +69,9 @@ export class RedisConnection {
     socket.on('close', () => fail(new Error('connection closed')));
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RedisConnection> {
-    return new Promise((resolve, reject) => {
+  /** With `password`, the connection is authenticated (AUTH) before it is answered. */
+  static async open(port: number, host = '127.0.0.1', password?: string): Promise<RedisConnection> {
+    const connection = await new Promise<RedisConnection>((resolve, reject) => {
       const socket = connect({ port, host });
       socket.once('connect', () => {
         socket.off('error', reject);
@@ -78,6 +79,14 @@ export class RedisConnection {
       });
       socket.once('error', reject);
     });
+    if (password === undefined) return connection;
+    try {
+      await connection.send('AUTH', password);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    return connection;
   }
 
   send(...args: string[]): Promise<string | number | null> {
@@ -93,9 +102,18 @@ export class RedisConnection {
   }
 }
 
-/** Sends one command on a connection of its own. */
-export async function redisCommand(port: number, ...args: string[]): Promise<string | number | null> {
-  const connection = await RedisConnection.open(port);
+/** Sends one command on a connection of its own, to a Redis on loopback. */
+export function redisCommand(port: number, ...args: string[]): Promise<string | number | null> {
+  return authenticatedCommand(port, undefined, ...args);
+}
+
+/** As redisCommand, on a connection that first authenticates with `password` (when there is one). */
+export async function authenticatedCommand(
+  port: number,
+  password: string | undefined,
+  ...args: string[]
+): Promise<string | number | null> {
+  const connection = await RedisConnection.open(port, '127.0.0.1', password);
   try {
     return await connection.send(...args);
   } finally {

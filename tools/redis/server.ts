@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '../containers/install.ts';
 import { type Child, spawnChild, waitFor } from '../processes/process.ts';
-import { redisCommand } from './client.ts';
+import { authenticatedCommand } from './client.ts';
 
 /** The command redis-server (and its redis-cli) come in. */
 export const REDIS_PACKAGE = 'redis-server';
@@ -26,6 +26,8 @@ export interface RedisOptions {
   persistence?: { dir: string };
   /** Allow DEBUG SLEEP from this machine, for making it slow on purpose (tests and faults only). */
   debug?: boolean;
+  /** Refuse every command until AUTH with this password (Redis's requirepass), as redis/ in the cluster. */
+  password?: string;
   echo?: boolean;
   timeoutMs?: number;
 }
@@ -35,6 +37,8 @@ export interface RunningRedis {
   port: number;
   /** COUNTER_STORE for a backend that uses it. */
   url: string;
+  /** The password it requires (RedisOptions.password), for COUNTER_STORE_PASSWORD. */
+  password: string | undefined;
   /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
   pause(): void;
   resume(): void;
@@ -42,7 +46,7 @@ export interface RunningRedis {
 }
 
 /** The command line: no snapshots or append-only file unless asked, on loopback only. */
-export function redisArguments({ port, persistence, debug = false }: RedisOptions, dir: string): string[] {
+export function redisArguments({ port, persistence, debug = false, password }: RedisOptions, dir: string): string[] {
   return [
     '--port',
     String(port),
@@ -54,6 +58,9 @@ export function redisArguments({ port, persistence, debug = false }: RedisOption
     '',
     ...(persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(debug ? ['--enable-debug-command', 'local'] : []),
+    // On the command line, as redis/deployment.yaml gives it: redis-server writes its own process
+    // title over its arguments, so ps shows no password.
+    ...(password === undefined ? [] : ['--requirepass', password]),
     '--daemonize',
     'no',
     '--loglevel',
@@ -63,7 +70,7 @@ export function redisArguments({ port, persistence, debug = false }: RedisOption
 
 /** Starts redis-server and waits until it answers PING. */
 export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
-  const { port, persistence, echo = false, timeoutMs = 10_000 } = options;
+  const { port, persistence, password, echo = false, timeoutMs = 10_000 } = options;
   // Without persistence nothing is written; the folder is only somewhere harmless to point --dir at.
   const scratch = persistence ? undefined : await mkdtemp(join(tmpdir(), 'redis-'));
   const dir = persistence?.dir ?? scratch ?? tmpdir();
@@ -72,7 +79,7 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   try {
     await waitFor(
       `redis-server on port ${port} to answer PING`,
-      async () => ((await redisCommand(port, 'PING')) === 'PONG' ? true : undefined),
+      async () => ((await authenticatedCommand(port, password, 'PING')) === 'PONG' ? true : undefined),
       {
         timeoutMs,
         child,
@@ -87,6 +94,7 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
     child,
     port,
     url: `redis://127.0.0.1:${port}`,
+    password,
     pause: () => child.process.kill('SIGSTOP'),
     resume: () => child.process.kill('SIGCONT'),
     stop: async (signal = 'SIGTERM') => {

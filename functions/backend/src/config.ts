@@ -7,7 +7,15 @@ export interface LagRange {
 }
 
 /** Where the counter lives: in this process (one replica only), or in Redis (any number of replicas). */
-export type CounterStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: URL; timeoutMs: number };
+export type CounterStoreConfig =
+  | { kind: 'memory' }
+  | {
+      kind: 'redis';
+      url: URL;
+      timeoutMs: number;
+      /** COUNTER_STORE_PASSWORD: Redis's password, from a Secret, kept out of the URL (and of every log). */
+      password?: string;
+    };
 
 export interface BackendConfig {
   lag: LagRange;
@@ -64,7 +72,26 @@ function readCounterStore(env: Env): CounterStoreConfig {
     url.hash === '';
   if (!url || !valid)
     throw new ConfigError('COUNTER_STORE', url ? showRedisUrl(url) : showUnparsed(raw), COUNTER_STORE_EXPECTED);
-  return { kind: 'redis', url, timeoutMs };
+  const password = readPassword(env, url);
+  return password === undefined ? { kind: 'redis', url, timeoutMs } : { kind: 'redis', url, timeoutMs, password };
+}
+
+/**
+ * COUNTER_STORE_PASSWORD, as the manifests give it from a Secret: never shown, not even when refused.
+ * One place for the password: a URL that carries one too would leave which of them counts unsaid.
+ */
+function readPassword(env: Env, url: URL): string | undefined {
+  const password = env.COUNTER_STORE_PASSWORD;
+  if (password === undefined) return undefined;
+  if (password.trim() === '')
+    throw new ConfigError('COUNTER_STORE_PASSWORD', password, "Redis's password, not empty (or leave it unset)");
+  if (url.password !== '' || url.username !== '')
+    throw new ConfigError(
+      'COUNTER_STORE_PASSWORD',
+      '***',
+      `unset while COUNTER_STORE (${showRedisUrl(url)}) carries a user or password: give it in one place`,
+    );
+  return password;
 }
 
 export function loadConfig(env: Env): BackendConfig {

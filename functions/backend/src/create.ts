@@ -20,7 +20,7 @@ export interface Backend {
 
 export function createCounterStore(config: CounterStoreConfig, log: (line: string) => void): CounterStore {
   return config.kind === 'redis'
-    ? createRedisCounter({ url: config.url, timeoutMs: config.timeoutMs, log })
+    ? createRedisCounter({ url: config.url, timeoutMs: config.timeoutMs, password: config.password, log })
     : createCounter();
 }
 

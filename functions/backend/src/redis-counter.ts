@@ -25,13 +25,16 @@ export interface RedisCounterOptions {
   url: URL;
   /** How long one command may take before the visit answers 504 (COUNTER_STORE_TIMEOUT_MS). */
   timeoutMs: number;
+  /** Redis's password (COUNTER_STORE_PASSWORD), when the URL carries none. */
+  password?: string | undefined;
   /** Where the changes of the connection's state are told, one line each. */
   log: (line: string) => void;
   key?: string;
 }
 
-export function clientOptions(timeoutMs: number): RedisOptions {
+export function clientOptions(timeoutMs: number, password?: string): RedisOptions {
   return {
+    ...(password === undefined ? {} : { password }),
     commandTimeout: timeoutMs,
     connectTimeout: Math.max(timeoutMs, 1000),
     // Without a connection a command fails at once (503) instead of waiting in a queue for one.
@@ -44,14 +47,29 @@ export function clientOptions(timeoutMs: number): RedisOptions {
   };
 }
 
+/** What went wrong, in words that say what to do when it is the password. */
+export function problemOf(error: Error): string {
+  if (/^NOAUTH\b/.test(error.message))
+    return `Redis asks for a password and none was given: set COUNTER_STORE_PASSWORD (${error.message})`;
+  if (/^WRONGPASS\b/.test(error.message))
+    return `Redis refused the password: COUNTER_STORE_PASSWORD is not the one Redis requires (${error.message})`;
+  return error.message;
+}
+
 export interface RedisCounter extends CounterStore {
   read(): Promise<number>;
   increase(): Promise<number>;
 }
 
-export function createRedisCounter({ url, timeoutMs, log, key = COUNTER_KEY }: RedisCounterOptions): RedisCounter {
+export function createRedisCounter({
+  url,
+  timeoutMs,
+  password,
+  log,
+  key = COUNTER_KEY,
+}: RedisCounterOptions): RedisCounter {
   const shown = showRedisUrl(url);
-  const client = new Redis(url.href, clientOptions(timeoutMs));
+  const client = new Redis(url.href, clientOptions(timeoutMs, password));
   /** Redis has answered once: the backend is ready, and stays so through later outages (see below). */
   let answered = false;
   let connected = false;
@@ -60,6 +78,7 @@ export function createRedisCounter({ url, timeoutMs, log, key = COUNTER_KEY }: R
 
   client.on('ready', () => {
     connected = true;
+    lastProblem = undefined;
     log(
       answered
         ? `The counter store ${shown} is back: visits are counted again.`
@@ -72,12 +91,15 @@ export function createRedisCounter({ url, timeoutMs, log, key = COUNTER_KEY }: R
     client.set(key, START_VALUE, 'NX').catch(() => {});
   });
   client.on('error', (error: Error) => {
-    // Each failed attempt to connect says so; only the first of an outage is told.
+    // Each failed attempt to connect says so; only the first of an outage is told. (An attempt that
+    // connects and is then refused its password fails the same way each time: told once too.)
     const first = lastProblem === undefined;
-    lastProblem = error.message;
+    lastProblem = problemOf(error);
     if (!answered && first) {
+      const refused = lastProblem !== error.message;
       log(
-        `The counter store ${shown} cannot be reached (${error.message}): not ready until it answers; trying again every second.`,
+        `The counter store ${shown} ${refused ? 'refuses the backend' : 'cannot be reached'} (${lastProblem}): ` +
+          'not ready until it answers; trying again every second.',
       );
     }
   });
@@ -86,9 +108,6 @@ export function createRedisCounter({ url, timeoutMs, log, key = COUNTER_KEY }: R
     connected = false;
     lastProblem ??= 'connection closed';
     log(`Lost the counter store ${shown}: visits answer 503 until it is back; trying again every second.`);
-  });
-  client.on('connect', () => {
-    lastProblem = undefined;
   });
 
   const failure = (error: unknown): Error => {
