@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
+import { REDIS_PASSWORD_SECRET } from '../tools/deploy/redis-secret.ts';
 import { functionDirectory, REPOSITORY_ROOT } from '../tools/functions/run.ts';
 import { JAEGER_VERSION } from '../tools/jaeger/binary.ts';
 import {
@@ -26,7 +27,7 @@ function find(kind: string, name: string): KubernetesObject {
 
 interface Container {
   image: string;
-  env?: { name: string; value: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   ports?: { containerPort: number; name?: string }[];
   readinessProbe?: { httpGet?: { path: string; port: number | string } };
   livenessProbe?: { httpGet?: { path: string; port: number | string } };
@@ -52,6 +53,13 @@ const containerOf = (object: KubernetesObject) => {
 };
 const envOf = (container: Container) =>
   Object.fromEntries((container.env ?? []).map(({ name, value }) => [name, value]));
+/** The variables a container takes from a Secret, and from which Secret and key. */
+const secretEnvOf = (container: Container) =>
+  Object.fromEntries(
+    (container.env ?? []).flatMap(({ name, valueFrom }) =>
+      valueFrom?.secretKeyRef ? [[name, valueFrom.secretKeyRef]] : [],
+    ),
+  );
 
 const rootPackage = JSON.parse(await readFile(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
@@ -272,6 +280,7 @@ test("Redis mode: redis/ after Jaeger, its backend in place of knative/backend.y
       'jaeger/20-collector-service.yaml Service jaeger-collector',
       'jaeger/30-query-service.yaml Service jaeger-query',
       'redis/deployment.yaml Deployment redis',
+      'redis/network-policy.yaml NetworkPolicy redis',
       'redis/service.yaml Service redis',
       'knative/config-observability.yaml ConfigMap config-observability',
       'redis/backend.yaml Service backend',
@@ -296,8 +305,11 @@ test('Redis mode: the backend is the default one but for the counter store and i
   const maxScale = Number(annotations['autoscaling.knative.dev/max-scale']);
   t.true(maxScale > 1 && maxScale <= 10, `max-scale ${maxScale}: more than one replica, a bounded number`);
   t.is(variant.metadata.annotations, undefined, "Knative's webhook rejects autoscaling keys on the Service itself");
+  const { name, key } = REDIS_PASSWORD_SECRET;
+  t.deepEqual(secretEnvOf(container), { COUNTER_STORE_PASSWORD: { name, key } }, 'the password from the Secret');
+  t.notRegex(JSON.stringify(variant), /redis:\/\/[^"]*@/, 'no password in a URL');
   // Everything else as the default Service: cluster-local, image, probes, limits, securityContext.
-  container.env = (container.env ?? []).filter((variable) => variable.name !== 'COUNTER_STORE');
+  container.env = (container.env ?? []).filter((variable) => !variable.name.startsWith('COUNTER_STORE'));
   delete templateOf(variant).metadata?.annotations;
   const standard = structuredClone(find('Service', 'backend'));
   delete templateOf(standard).metadata?.annotations;
@@ -330,7 +342,14 @@ test('Redis mode: the official image pinned, non-root, probes of its own, a memo
   const flag = (name: string) => args[args.indexOf(name) + 1];
   t.is(flag('--save'), '', 'no snapshots');
   t.is(flag('--appendonly'), 'no', 'no append-only file');
-  t.is(flag('--protected-mode'), 'no', 'reachable from the backend pods (only through the ClusterIP Service)');
+  t.is(flag('--requirepass'), '$(REDIS_PASSWORD)', 'every command needs the password');
+  t.false(args.includes('--protected-mode'), 'protected mode as Redis sets it (off with a password, which it has)');
+  const { name, key } = REDIS_PASSWORD_SECRET;
+  t.deepEqual(
+    secretEnvOf(container),
+    { REDIS_PASSWORD: { name, key }, REDISCLI_AUTH: { name, key } },
+    "redis-server's password and the probe's redis-cli's, from the Secret the backend reads",
+  );
   t.is(flag('--maxmemory'), '64mb', 'below the container limit: refuses writes before it is killed');
   t.true(
     args.every((arg) => typeof arg === 'string'),
@@ -339,6 +358,25 @@ test('Redis mode: the official image pinned, non-root, probes of its own, a memo
   const service = findRedisMode('Service', 'redis');
   t.like(service.spec, { type: 'ClusterIP', ports: [{ name: 'redis', port: 6379, targetPort: 'redis' }] });
   t.like(service.metadata.labels, { 'app.kubernetes.io/part-of': 'knative-tracing-counter' });
+});
+
+test("Redis mode: only the backend's pods may connect to Redis, on its port alone", (t) => {
+  const policy = findRedisMode('NetworkPolicy', 'redis');
+  const deployment = findRedisMode('Deployment', 'redis');
+  const spec = policy.spec as {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[]; ports: unknown[] }[];
+  };
+  t.like(templateOf(deployment).metadata?.labels, spec.podSelector.matchLabels, "the policy selects Redis's pod");
+  t.deepEqual(spec.policyTypes, ['Ingress']);
+  // Knative's own label on every pod of the Service's Revisions (a cluster test checks it on real pods).
+  t.deepEqual(spec.ingress, [
+    {
+      from: [{ podSelector: { matchLabels: { 'serving.knative.dev/service': 'backend' } } }],
+      ports: [{ protocol: 'TCP', port: 6379 }],
+    },
+  ]);
 });
 
 test('the default path is unchanged by redis/: none of its objects without --counter-store redis', (t) => {

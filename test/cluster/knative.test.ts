@@ -401,6 +401,35 @@ test.serial(
       visits.map((answer) => answer.number).sort((a = 0, b = 0) => a - b),
       Array.from({ length: 20 }, (_, index) => index + 1),
     );
+    t.regex(deployed.output, /^created: Secret default\/redis \(v1\) \(Redis's password, not shown\)$/m);
+    // A stranger inside the cluster: Redis refuses it every command, and the count goes on.
+    const refusals = await strangerCommands([
+      ['SET', 'knative-tracing-counter:visits', '0'],
+      ['FLUSHALL'],
+      ['CONFIG', 'SET', 'requirepass', ''],
+    ]);
+    t.deepEqual(refusals, [
+      'NOAUTH Authentication required.',
+      'NOAUTH Authentication required.',
+      'NOAUTH Authentication required.',
+    ]);
+    const after = await visit();
+    t.is(after.number, 21, 'the count went on where it was');
+    // The NetworkPolicy names pods by labels: Knative's on the backend's pods, ours on Redis's.
+    t.is(
+      (await kubectl(['get', 'networkpolicy', 'redis', '-n', 'default', '-o', 'name'])).trim(),
+      'networkpolicy.networking.k8s.io/redis',
+    );
+    t.not(
+      (
+        await kubectl(['get', 'pods', '-n', 'default', '-l', 'serving.knative.dev/service=backend', '-o', 'name'])
+      ).trim(),
+      '',
+    );
+    t.regex(
+      await kubectl(['get', 'pods', '-n', 'default', '-l', 'app.kubernetes.io/name=redis', '-o', 'name']),
+      /^pod\/redis-/,
+    );
     const redisSpansOf = (trace: JaegerTrace) =>
       trace.spans.filter((span) => tagOf(span, 'db.system.name') === 'redis' || tagOf(span, 'db.system') === 'redis');
     // Any of the twenty: Traefik now and then never exports one request's spans (its GET and
@@ -420,8 +449,49 @@ test.serial(
     const left = await kubectl(['get', 'ksvc,deployments,pods', '-n', 'default', '-o', 'name']);
     t.is(left.trim(), '');
     t.false((await kubectl(['get', 'services', '-n', 'default', '-o', 'name'])).includes('service/redis'));
+    t.is((await kubectl(['get', 'secrets,networkpolicies', '-n', 'default', '-o', 'name'])).trim(), '');
   },
 );
+
+/**
+ * Each command sent to Redis by redis-cli from a pod of its own that is not the backend's (a container a
+ * command, all at once), with no password: what Redis answered each.
+ */
+async function strangerCommands(commands: string[][]): Promise<string[]> {
+  const address = (
+    await kubectl(['get', 'service', 'redis', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}'])
+  ).trim();
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'stranger', namespace: 'default' },
+    spec: {
+      restartPolicy: 'Never',
+      containers: commands.map((command, index) => ({
+        name: `command-${index}`,
+        image: REDIS_IMAGE.name,
+        command: ['redis-cli', '-h', address, '-p', '6379', ...command],
+      })),
+    },
+  };
+  await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+  try {
+    await waitFor(
+      'the stranger pod to finish',
+      async () =>
+        (await kubectl(['get', 'pod', 'stranger', '-n', 'default', '-o', 'jsonpath={.status.phase}'])) ===
+          'Succeeded' || undefined,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    return await Promise.all(
+      commands.map(async (_, index) =>
+        (await kubectl(['logs', 'stranger', '-n', 'default', '-c', `command-${index}`])).trim(),
+      ),
+    );
+  } finally {
+    await kubectl(['delete', 'pod', 'stranger', '-n', 'default', '--wait=true']);
+  }
+}
 
 test.serial("kn service create with an image the registry lacks fails with Knative's reason", async (t) => {
   t.timeout(SLOW_TEST_MS);

@@ -36,6 +36,7 @@ const expectedForRedisMode = [
   'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
   'Deployment default/redis: admitted "not a Knative object"',
+  'NetworkPolicy default/redis: admitted "not a Knative object"',
   'Service default/redis: admitted "not a Knative object"',
   'ConfigMap knative-serving/config-observability: admitted ""',
   'Service default/backend: admitted ""',

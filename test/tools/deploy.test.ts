@@ -120,12 +120,15 @@ test('--counter-store redis: Redis and the backend for it take the place of the 
       'Service jaeger-collector',
       'Service jaeger-query',
       'Deployment redis',
+      'NetworkPolicy redis',
       'Service redis',
       'ConfigMap config-observability',
       'Service backend',
       'Service frontend',
     ],
   );
+  t.regex(output, /^# first Secret default\/redis \(v1\): Redis's password, made at random unless it exists$/m);
+  t.notRegex(output, /password: /, 'no password in the plan');
   const images = [...output.matchAll(/image: (\S+)/g)].map((match) => match[1]);
   t.deepEqual(images, [
     'jaegertracing/jaeger:2.13.0',

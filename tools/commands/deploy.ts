@@ -6,8 +6,9 @@
 //     [--jaeger-image I]                and Jaeger's image I where the cluster cannot pull Jaeger's own
 //   npm run deploy -- --dry-run         prints what it would apply; needs no cluster and no registry
 //   npm run deploy -- --delete          removes what it applied, and waits until it is gone
-//   each with --counter-store redis     the counter in Redis: redis/ (Redis, and the backend's Service
-//     [--redis-image I]                 for it, in place of knative/backend.yaml), Redis's image I
+//   each with --counter-store redis     the counter in Redis: redis/ (Redis, the backend's Service for
+//     [--redis-image I]                 it in place of knative/backend.yaml, and who may reach Redis),
+//                                       Redis's image I, and Redis's password in Secret default/redis
 import { applyTracingKeys, waitForActivatorRollout } from '../deploy/activator.ts';
 import {
   applyObject,
@@ -20,6 +21,7 @@ import {
 } from '../deploy/cluster.ts';
 import { parseDeployOptions, USAGE, UsageError } from '../deploy/options.ts';
 import { PlanError, planDeploy, renderPlan } from '../deploy/plan.ts';
+import { ensureRedisSecret, REDIS_SECRET_OBJECT } from '../deploy/redis-secret.ts';
 import { isKnativeObservability } from '../deploy/tracing-keys.ts';
 import { waitUntilGone, waitUntilReady } from '../deploy/waits.ts';
 import { describe, type KubernetesObject, loadProjectManifests, ManifestError } from '../knative/manifests.ts';
@@ -36,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
     redisImage,
   });
   if (mode === 'dry-run') {
+    // The Secret as a comment: its password is made at deploy time, and a plan must not print one.
+    if (counterStore === 'redis')
+      console.log(`# first ${describe(REDIS_SECRET_OBJECT)}: Redis's password, made at random unless it exists`);
     process.stdout.write(renderPlan(objects));
     return 0;
   }
@@ -47,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (mode === 'delete') {
     const deleted: KubernetesObject[] = [];
-    for (const object of [...objects].reverse()) {
+    const all = counterStore === 'redis' ? [REDIS_SECRET_OBJECT, ...objects] : objects;
+    for (const object of [...all].reverse()) {
       const outcome = await removeObject(client, object);
       console.log(`${outcome}: ${describe(object)}`);
       if (outcome === 'deleted') deleted.push(object);
@@ -60,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (counterStore === 'redis') {
+    // Before Redis and the backend, whose pods cannot start without it.
+    console.log(`${await ensureRedisSecret(client)}: ${describe(REDIS_SECRET_OBJECT)} (Redis's password, not shown)`);
+  }
   // The manifests' order puts Knative's tracing keys before any Knative Service (loadProjectManifests).
   let activatorRestarted = false;
   for (const object of objects) {
