@@ -12,7 +12,8 @@
 // Server spans: node:http's Server.prototype.emit is wrapped, so every server in the process
 // (fastify's under faas-js-runtime, express's) runs its 'request' listeners inside the request's
 // span. Client spans: node:http's diagnostics channels, which report every request without
-// wrapping anything; headers are still unsent when a request is created, so `traceparent` goes in.
+// wrapping anything (a request's own 'close' alone tells of one closed with neither answer nor
+// error); headers are still unsent when a request is created, so `traceparent` goes in.
 // gRPC (the OTLP exporter) speaks HTTP/2 and ioredis plain TCP: neither passes through here.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -42,20 +43,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
-
-/** The methods the conventions name; any other is recorded as `_OTHER`, with the original beside it. */
-const KNOWN_METHODS = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'QUERY',
-  'TRACE',
-]);
+import { KNOWN_METHODS, spanNameMethod } from './spans.ts';
 
 function methodAttributes(method: string | undefined, attributes: Attributes): string {
   const given = method ?? 'GET';
@@ -65,7 +53,7 @@ function methodAttributes(method: string | undefined, attributes: Attributes): s
   }
   attributes[ATTR_HTTP_REQUEST_METHOD] = '_OTHER';
   attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = given;
-  return 'HTTP';
+  return spanNameMethod(given);
 }
 
 /** A DNS name is at most 253 characters; a longer Host is no server's name, and is not recorded. */
@@ -89,6 +77,17 @@ function hostAttributes(host: string | undefined, defaultPort: number, attribute
   else if (PORT.test(port) && Number(port) <= 65_535) attributes[ATTR_SERVER_PORT] = Number(port);
 }
 
+/**
+ * The scheme of the original request, which the conventions take from `X-Forwarded-Proto` when there is
+ * one: Knative's ingress ends TLS before the pod and says `https` there. Only the first (the original
+ * client's) of a list counts, and only `http` or `https`, the schemes this server can be reached by;
+ * anything else a client writes there is ignored, and the scheme is that of the request as it came.
+ */
+function forwardedScheme(header: string | string[] | undefined): 'http' | 'https' | undefined {
+  const first = (Array.isArray(header) ? header[0] : header)?.split(',', 1)[0]?.trim().toLowerCase();
+  return first === 'http' || first === 'https' ? first : undefined;
+}
+
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
@@ -99,9 +98,14 @@ function hasErrorStatus(span: Span): boolean {
   return (span as Partial<ReadableSpan>).status?.code === SpanStatusCode.ERROR;
 }
 
-/** Ends a server span with the answer's status: a 5xx, or a connection closed before the answer, is an error. */
+/**
+ * Ends a server span with the answer's status: a 5xx, or a connection closed before the answer, is an
+ * error. The status code is the conventions' "if and only if one was sent": a request whose connection
+ * closed before the answer's head went out has none (`response.statusCode` is then only the 200 Node
+ * starts with), and a head sent before the connection closed keeps its code beside `error.type`.
+ */
 function endServerSpan(span: Span, response: ServerResponse): void {
-  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
+  if (response.headersSent) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
   if (!response.writableFinished) {
     span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
     if (!hasErrorStatus(span)) {
@@ -121,7 +125,7 @@ function startServerSpan(tracer: Tracer, request: IncomingMessage, response: Ser
   const url = request.url ?? '/';
   const query = url.indexOf('?');
   attributes[ATTR_URL_PATH] = query === -1 ? url : url.slice(0, query);
-  attributes[ATTR_URL_SCHEME] = 'http';
+  attributes[ATTR_URL_SCHEME] = forwardedScheme(request.headers['x-forwarded-proto']) ?? 'http';
   attributes[ATTR_NETWORK_PROTOCOL_VERSION] = request.httpVersion;
   hostAttributes(request.headers.host, 80, attributes);
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
@@ -187,12 +191,25 @@ export function traceClients(tracer: Tracer): () => void {
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, active);
     spans.set(request, span);
     propagation.inject(trace.setSpan(active, span), request, HEADER_SETTER);
+    // A request can close with neither an answer nor an error (`abort()` before it has a socket):
+    // no channel reports that, so its own 'close' ends the span.
+    request.once('close', () => onClosedUnanswered(request));
   };
-  // Published when the answer's head has arrived; the span ends when its body has too.
+  const onClosedUnanswered = (request: ClientRequest) => {
+    const span = spans.get(request);
+    if (!span) return;
+    spans.delete(request);
+    span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'The request was closed before any answer.' });
+    span.end();
+  };
+  // Published when the answer's head has arrived; the span ends when its body has too. `spans` holds
+  // only the requests still waiting for their answer's head.
   const onResponse = (message: unknown) => {
     const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
     const span = spans.get(request);
     if (!span) return;
+    spans.delete(request);
     const status = response.statusCode ?? 0;
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     if (status >= 400) {
@@ -200,7 +217,6 @@ export function traceClients(tracer: Tracer): () => void {
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
     response.once('close', () => {
-      if (!spans.delete(request)) return;
       if (!response.complete) {
         span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'The answer was cut off.' });
@@ -211,7 +227,8 @@ export function traceClients(tracer: Tracer): () => void {
   const onError = (message: unknown) => {
     const { request, error } = message as { request: ClientRequest; error: Error };
     const span = spans.get(request);
-    if (!span || !spans.delete(request)) return;
+    if (!span) return;
+    spans.delete(request);
     span.recordException(error);
     span.setAttribute(
       ATTR_ERROR_TYPE,

@@ -41,6 +41,25 @@ export function withTraceResponse(reply: Reply): Reply {
   return traceResponse ? { ...reply, headers: { ...reply.headers, traceresponse: traceResponse } } : reply;
 }
 
+/** The methods the HTTP semantic conventions name; any other is recorded as `_OTHER`, with the original beside it. */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'QUERY',
+  'TRACE',
+]);
+
+/** The `{method}` of an HTTP span's name: the method if the conventions name it, else `HTTP` (theirs for `_OTHER`). */
+export function spanNameMethod(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : 'HTTP';
+}
+
 /**
  * Replies to one request, whatever the server: names the server span after the route, contains an
  * unexpected error (500, details on the span, none in the answer), and adds `traceresponse`.
@@ -52,7 +71,7 @@ export async function replyTraced(
 ): Promise<Reply> {
   const span = trace.getActiveSpan();
   span?.setAttribute(ATTR_HTTP_ROUTE, route);
-  span?.updateName(`${request.method} ${route}`);
+  span?.updateName(`${spanNameMethod(request.method)} ${route}`);
   try {
     return withTraceResponse(await replyTo(request));
   } catch (error) {
