@@ -17,6 +17,7 @@
 // gRPC (the OTLP exporter) speaks HTTP/2 and ioredis plain TCP: neither passes through here.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { isIPv6 } from 'node:net';
 import {
   type Attributes,
   context,
@@ -36,6 +37,7 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
   ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
@@ -56,22 +58,30 @@ function methodAttributes(method: string | undefined, attributes: Attributes): s
   return spanNameMethod(given);
 }
 
-/** A DNS name is at most 253 characters; a longer Host is no server's name, and is not recorded. */
-const MAX_HOST_LENGTH = 253;
+/**
+ * A host name as DNS has them (RFC 1123: dot-separated labels of letters, digits and inner hyphens, at
+ * most 63 characters each and 253 in all, which IPv4 addresses are too) or an IPv6 address in brackets.
+ */
+const DNS_NAME = /^(?=.{1,253}$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*$/i;
 const PORT = /^\d{1,5}$/;
+
+function isHostName(name: string): boolean {
+  return name.startsWith('[') && name.endsWith(']') ? isIPv6(name.slice(1, -1)) : DNS_NAME.test(name);
+}
 
 /**
  * `server.address` and `server.port` from a Host header (`name`, `name:port`, `[v6]:port`). The header
  * is the client's: a port that is not a number from 0 to 65535 (`name:abc` made NaN, which Jaeger's
  * query API then fails to encode for every search that meets the trace) is left out, and so is a name
- * longer than any DNS name.
+ * that is no host name or address (an e-mail address, a sentence, one longer than any DNS name): what
+ * is recorded is at most the name of a host, the one the client used for this service.
  */
 function hostAttributes(host: string | undefined, defaultPort: number, attributes: Attributes): void {
   if (!host) return;
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
   const name = hasPort ? host.slice(0, colon) : host;
-  if (name.length > 0 && name.length <= MAX_HOST_LENGTH) attributes[ATTR_SERVER_ADDRESS] = name;
+  if (isHostName(name)) attributes[ATTR_SERVER_ADDRESS] = name;
   const port = hasPort ? host.slice(colon + 1) : undefined;
   if (port === undefined) attributes[ATTR_SERVER_PORT] = defaultPort;
   else if (PORT.test(port) && Number(port) <= 65_535) attributes[ATTR_SERVER_PORT] = Number(port);
@@ -93,6 +103,20 @@ function hasBody(request: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
+/**
+ * `url.path` of a request that no route of the function answered (a 404, a method refused before any
+ * route, a body refused, a connection closed first): the path is the client's to write, and may be
+ * anything (`/users/someone@example.com`), so it is not recorded as written. The conventions require
+ * `url.path` on a server span and ask that sensitive content in it be scrubbed; their word for a
+ * scrubbed value is `REDACTED`, and without a leading `/` it is no path a client could send. A route's
+ * path is recorded as it came, beside `http.route` (lib/spans.ts's replyTraced sets it).
+ */
+export const UNROUTED_PATH = 'REDACTED';
+
+function hasRoute(span: Span): boolean {
+  return (span as Partial<ReadableSpan>).attributes?.[ATTR_HTTP_ROUTE] !== undefined;
+}
+
 /** The SDK's span knows its status; the API's does not say. */
 function hasErrorStatus(span: Span): boolean {
   return (span as Partial<ReadableSpan>).status?.code === SpanStatusCode.ERROR;
@@ -105,6 +129,7 @@ function hasErrorStatus(span: Span): boolean {
  * starts with), and a head sent before the connection closed keeps its code beside `error.type`.
  */
 function endServerSpan(span: Span, response: ServerResponse): void {
+  if (!hasRoute(span)) span.setAttribute(ATTR_URL_PATH, UNROUTED_PATH);
   if (response.headersSent) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
   if (!response.writableFinished) {
     span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
