@@ -6,7 +6,7 @@ import { type Env, readInteger } from './env.ts';
 import { BODY_LIMIT_BYTES, type CoreRequest, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
-import { replyTraced, withTraceResponse } from './spans.ts';
+import { nameRoute, replyTraced, withTraceResponse } from './spans.ts';
 import { shutdownTelemetry } from './telemetry.ts';
 
 export interface Route {
@@ -39,6 +39,7 @@ export function createExpressApp(routes: readonly Route[], { notReadyReason }: A
   });
   for (const route of routes) {
     app.options(route.path, (_request, response) => {
+      nameRoute('OPTIONS', route.path);
       response
         .status(204)
         .set('allow', ['OPTIONS', ...route.methods].join(', '))

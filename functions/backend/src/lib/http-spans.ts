@@ -7,7 +7,8 @@
 // versions of the conventions); that work was half of what tracing cost a visit
 // (docs/performance.md). The attributes are the stable HTTP semantic conventions', less those that
 // would carry user data (the client's address, its user agent, the query string), which are not
-// recorded at all.
+// recorded at all; of what the client writes, the path is kept only when a route answered it and the
+// Host only when it names a host (docs/security.md lists all that a span records).
 //
 // Server spans: node:http's Server.prototype.emit is wrapped, so every server in the process
 // (fastify's under faas-js-runtime, express's) runs its 'request' listeners inside the request's

@@ -1,9 +1,11 @@
 // Generated from functions/lib/redact.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
-// No user data leaves the function in a span. Our HTTP spans (./http-spans.ts) never record the
-// client's address and port, its user agent or the query string, which the semantic conventions
-// would have; an instrumentation that does (Redis's in Redis mode, one added later, a different
-// HTTP instrumentation) has them removed from each span as it ends, before any exporter sees it. The span itself goes on to the
-// exporter, whatever fields the SDK gives it: nothing is copied, so nothing can be left behind.
+// No user data leaves the function in a span, but what a caller itself puts in its trace context
+// (docs/security.md says exactly what a span records from a request). Our HTTP spans
+// (./http-spans.ts) never record the client's address and port, its user agent or the query string,
+// which the semantic conventions would have; an instrumentation that does (Redis's in Redis mode, one
+// added later, a different HTTP instrumentation) has them removed from each span as it ends, before
+// any exporter sees it. The span itself goes on to the exporter, whatever fields the SDK gives it:
+// nothing is copied, so nothing can be left behind.
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export const USER_DATA_ATTRIBUTES: ReadonlySet<string> = new Set([

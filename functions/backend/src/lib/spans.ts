@@ -61,6 +61,17 @@ export function spanNameMethod(method: string): string {
 }
 
 /**
+ * Names the active server span after the route that answers it (`http.route`, and `GET /` as its
+ * name); a server span with no route records no path as the client wrote it (./http-spans.ts).
+ */
+export function nameRoute(method: string, route: string): Span | undefined {
+  const span = trace.getActiveSpan();
+  span?.setAttribute(ATTR_HTTP_ROUTE, route);
+  span?.updateName(`${spanNameMethod(method)} ${route}`);
+  return span;
+}
+
+/**
  * Replies to one request, whatever the server: names the server span after the route, contains an
  * unexpected error (500, details on the span, none in the answer), and adds `traceresponse`.
  */
@@ -69,9 +80,7 @@ export async function replyTraced(
   route: string,
   replyTo: (request: CoreRequest) => Promise<Reply>,
 ): Promise<Reply> {
-  const span = trace.getActiveSpan();
-  span?.setAttribute(ATTR_HTTP_ROUTE, route);
-  span?.updateName(`${spanNameMethod(request.method)} ${route}`);
+  const span = nameRoute(request.method, route);
   try {
     return withTraceResponse(await replyTo(request));
   } catch (error) {
