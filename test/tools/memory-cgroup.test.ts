@@ -1,10 +1,11 @@
-// The benchmark's memory cgroups (tools/bench/memory-cgroup.ts): a process started in one sees its
-// limit as Node sees a container's, the cgroup reports its peak and OOM kills, and it is removed.
+// The memory cgroups of the benchmark and the dead collector's memory row
+// (tools/processes/memory-cgroup.ts): a process started in one sees its limit as Node sees a
+// container's, the cgroup reports its peak and OOM kills, and it is removed.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import test from 'ava';
-import { createMemoryCgroup } from '../../tools/bench/memory-cgroup.ts';
 import { inCgroup } from '../../tools/functions/run.ts';
+import { createMemoryCgroup } from '../../tools/processes/memory-cgroup.ts';
 import { spawnChild } from '../../tools/processes/process.ts';
 
 const LIMIT = 96 * 2 ** 20;

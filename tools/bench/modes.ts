@@ -5,11 +5,11 @@
 // the SDK's own settings: our telemetry with nothing recorded (the sampler always_off: what the
 // HTTP spans' layer and the context cost alone), and with every span recorded but none exported
 // (OTEL_TRACES_EXPORTER=none: the export's share is what `on` costs beyond it).
-import { manifestContainer, memoryBytes } from '../containers/knative-container.ts';
+import type { ContainerLimits } from '../containers/knative-container.ts';
 import type { FunctionName, RunningFunction } from '../functions/run.ts';
 import type { RunningJaeger } from '../jaeger/run.ts';
 import { cleanEnv, type Processes } from '../local/system.ts';
-import { type CgroupMemory, createMemoryCgroup, type MemoryCgroup } from './memory-cgroup.ts';
+import { type CgroupMemory, createMemoryCgroup, type MemoryCgroup } from '../processes/memory-cgroup.ts';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 
 export type Mode = 'off' | 'on' | 'peer' | 'offLimited' | 'onLimited' | 'unrecorded' | 'unexported';
@@ -38,20 +38,6 @@ function telemetryEnv(mode: Mode, name: FunctionName, setting: PairSetting): Nod
     default:
       return onEnv(setting.jaeger);
   }
-}
-
-/** What a function's container gets from its manifest that changes how Node runs: the memory limit and NODE_OPTIONS. */
-export interface ContainerLimits {
-  memoryBytes: number;
-  env: NodeJS.ProcessEnv;
-}
-
-export async function containerLimits(name: FunctionName): Promise<ContainerLimits> {
-  const container = await manifestContainer(name);
-  const limit = container.resources?.limits?.memory;
-  if (!limit) throw new Error(`knative/${name}.yaml sets no memory limit`);
-  const nodeOptions = container.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
-  return { memoryBytes: memoryBytes(limit), env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} };
 }
 
 export interface Pair {

@@ -4,27 +4,18 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { containerLimits } from '../containers/knative-container.ts';
 import { functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
 import type { RunningJaeger } from '../jaeger/run.ts';
 import { runLoad } from '../load/run.ts';
 import { cleanEnv, Processes } from '../local/system.ts';
+import type { MemoryCgroup } from '../processes/memory-cgroup.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { spawnChild, waitForHttp } from '../processes/process.ts';
 import { percentile } from '../report/stats.ts';
 import { measureColdStarts, type StartTarget } from './cold-start.ts';
 import { acceptedSpans, settledAcceptedSpans } from './export.ts';
-import type { MemoryCgroup } from './memory-cgroup.ts';
-import {
-  containerLimits,
-  type Mode,
-  NO_LAG,
-  OFF_ENV,
-  onEnv,
-  type Pair,
-  type PairSetting,
-  startPair,
-  stopPair,
-} from './modes.ts';
+import { type Mode, NO_LAG, OFF_ENV, onEnv, type Pair, type PairSetting, startPair, stopPair } from './modes.ts';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 import { measureRedisScaleOut } from './redis.ts';
 import { type BenchResults, type ColdStarts, type ExportFigures, renderRows } from './rows.ts';

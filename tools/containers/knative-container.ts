@@ -38,6 +38,20 @@ export async function manifestContainer(name: FunctionName): Promise<KnativeCont
   return container;
 }
 
+/** What a function's container gets from its manifest that changes how Node runs: the memory limit and NODE_OPTIONS. */
+export interface ContainerLimits {
+  memoryBytes: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function containerLimits(name: FunctionName): Promise<ContainerLimits> {
+  const container = await manifestContainer(name);
+  const limit = container.resources?.limits?.memory;
+  if (!limit) throw new ContainerSpecError(`knative/${name}.yaml sets no memory limit`);
+  const nodeOptions = container.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+  return { memoryBytes: memoryBytes(limit), env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} };
+}
+
 /** Kubernetes quantities of memory as podman takes them: 256Mi is 256 MiB. */
 export function podmanMemory(quantity: string): string {
   const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);

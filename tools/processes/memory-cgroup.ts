@@ -1,12 +1,13 @@
-// A memory cgroup of the benchmark's own for one function process, with the limit its container has:
-// Node reads the limit as it starts and sizes V8's heap from it, as it does in a container, so a
-// plain process shows what the limit costs without podman in between. Needs root. cgroup v1 (the
-// memory controller's own hierarchy, as on the machine this project is built on): a child of the
-// benchmark's own memory cgroup, so that its memory still counts where the benchmark's does. cgroup
+// A memory cgroup of its own for one function process, with the limit its container has (for the
+// benchmark and the dead collector's memory row): Node reads the limit as it starts and sizes V8's
+// heap from it, as it does in a container, so a plain process runs as it would in its container
+// without podman in between. Needs root. cgroup v1 (the memory controller's own hierarchy, as on the
+// machine this project is built on): a child of the caller's own memory cgroup, so that its memory
+// still counts where the caller's does. cgroup
 // v2: a child of the root, the one place a process may sit beside the memory controller's children.
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../processes/process.ts';
+import { waitFor } from './process.ts';
 
 export interface CgroupMemory {
   /** The most memory the cgroup has held since it was made, page cache included. */
@@ -73,7 +74,7 @@ export async function createMemoryCgroup(name: string, limitBytes: number): Prom
   } catch (error) {
     await rmdir(path).catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CgroupError(`could not make the memory cgroup ${path} (the limited rows need root): ${reason}`);
+    throw new CgroupError(`could not make the memory cgroup ${path} (needs root): ${reason}`);
   }
   const read = async (file: string) => (await readFile(join(path, file), 'utf8')).trim();
   return {
