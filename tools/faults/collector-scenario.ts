@@ -70,15 +70,15 @@ function memoryRow(pair: LimitedPair, { rss, failed }: Rounds, oomKills: number)
   const growth = names.map((name) => memoryGrowth(rss[name]));
   const alive = !pair.frontend.running.child.hasExited() && !pair.backend.running.child.hasExited();
   const series = (name: FunctionName) =>
-    rss[name]
+    `${name} ${rss[name]
       .filter((_, round) => round % 2 === 1)
       .map((mb) => mb.toFixed(0))
-      .join(' ');
+      .join(' ')} MB`;
   return {
     scenario: 'Jaeger silent: memory',
-    expected: `in 256 MiB as in the manifests: < ${GROWTH_LIMIT_MB} MB more from 4,000-6,000 to 14,000-16,000 visits`,
+    expected: `RSS every 2,000 visits in 256 MiB as deployed: < ${GROWTH_LIMIT_MB} MB more from 4,000-6,000 to 14,000-16,000`,
     observed:
-      `RSS MB every 2,000: frontend ${series('frontend')}, backend ${series('backend')}; ` +
+      `${series('frontend')}, ${series('backend')}: ` +
       `${growth.map((mb) => `${mb >= 0 ? '+' : ''}${mb.toFixed(0)}`).join(' and ')} MB; ${failed} failed` +
       `${oomKills > 0 ? `, ${oomKills} OOM kills` : ''}${alive ? '' : ', a process died'}`,
     pass: growth.every((mb) => mb < GROWTH_LIMIT_MB) && failed === 0 && oomKills === 0 && alive,
