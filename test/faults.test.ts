@@ -9,7 +9,7 @@ import { Processes } from '../tools/local/system.ts';
 for (const { name, run } of SCENARIOS) {
   test.serial(name, async (t) => {
     // The dead collector measures 17,200 visits and waits for a second 30 s window of its export log
-    // (some 45 s in all); the rest take seconds.
+    // (45 s to a minute in all); the rest take seconds.
     t.timeout(5 * 60_000);
     const processes = new Processes();
     t.teardown(() => processes.stopAll());
