@@ -310,9 +310,12 @@ test('Redis mode: the backend is the default one but for the counter store and i
   t.notRegex(JSON.stringify(variant), /redis:\/\/[^"]*@/, 'no password in a URL');
   // Everything else as the default Service: cluster-local, image, probes, limits, securityContext.
   container.env = (container.env ?? []).filter((variable) => !variable.name.startsWith('COUNTER_STORE'));
+  t.is(envOf(containerOf(variant)).COUNTER_HANDOFF_URL, undefined, 'nothing to hand over: the count is in Redis');
   delete templateOf(variant).metadata?.annotations;
   const standard = structuredClone(find('Service', 'backend'));
   delete templateOf(standard).metadata?.annotations;
+  const standardContainer = containerOf(standard);
+  standardContainer.env = (standardContainer.env ?? []).filter((variable) => variable.name !== 'COUNTER_HANDOFF_URL');
   t.deepEqual(variant, standard);
 });
 

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Response } from 'express';
 import { type Env, readInteger } from './env.ts';
-import { BODY_LIMIT_BYTES, type CoreRequest, type Reply, textReply } from './http.ts';
+import { BODY_LIMIT_BYTES, type CoreRequest, firstHeader, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
 import { nameRoute, replyTraced, withTraceResponse } from './spans.ts';
@@ -51,7 +51,11 @@ export function createExpressApp(routes: readonly Route[], { notReadyReason }: A
       const hasBody = Buffer.isBuffer(body) && body.length > 0;
       writeReply(
         response,
-        await replyTraced({ method: request.method, hasBody }, route.path, (it) => route.replyTo(it)),
+        await replyTraced(
+          { method: request.method, hasBody, header: (name) => firstHeader(request.headers, name) },
+          route.path,
+          (it) => route.replyTo(it),
+        ),
       );
     });
   }

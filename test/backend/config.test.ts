@@ -114,3 +114,31 @@ for (const [what, env, message] of badPasswords) {
     t.notRegex(error?.message ?? '', /in-the-url|from-a-secret/);
   });
 }
+
+test('reads where to take the count over from, in memory mode only', (t) => {
+  t.deepEqual(
+    loadConfig({ COUNTER_HANDOFF_URL: 'http://backend.default.svc.cluster.local', PORT: '8080' }).counterStore,
+    {
+      kind: 'memory',
+      handoff: {
+        from: new URL('http://backend.default.svc.cluster.local'),
+        waitMs: 10_000,
+        port: 8080,
+        timeoutMs: 15_000,
+      },
+    },
+  );
+  const refused = t.throws(
+    () => loadConfig({ COUNTER_HANDOFF_URL: 'http://backend', COUNTER_STORE: 'redis://redis:6379' }),
+    { instanceOf: ConfigError },
+  );
+  t.is(refused?.variable, 'COUNTER_HANDOFF_URL');
+  t.is(
+    t.throws(() => loadConfig({ COUNTER_HANDOFF_URL: 'backend' }))?.message.split(':')[0],
+    'COUNTER_HANDOFF_URL is "backend"',
+  );
+  t.is(
+    t.throws(() => loadConfig({ COUNTER_HANDOFF_WAIT_MS: 'soon' }))?.message.split(':')[0],
+    'COUNTER_HANDOFF_WAIT_MS is "soon"',
+  );
+});

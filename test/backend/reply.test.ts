@@ -11,6 +11,8 @@ function serviceAt(value: number): CounterService & { increases: number } {
       service.increases += 1;
       return value + service.increases;
     },
+    increasePassedOn: async () => service.increase(),
+    handOver: () => undefined,
   };
   return service;
 }
@@ -72,7 +74,12 @@ const storeFailures: [string, Error, number, Record<string, string>, string][] =
 for (const [what, error, status, headers, body] of storeFailures) {
   for (const method of ['GET', 'POST']) {
     test(`${method} with the counter store ${what}: ${status} with a short body that names no address`, async (t) => {
-      const failing: CounterService = { read: () => Promise.reject(error), increase: () => Promise.reject(error) };
+      const failing: CounterService = {
+        read: () => Promise.reject(error),
+        increase: () => Promise.reject(error),
+        increasePassedOn: () => Promise.reject(error),
+        handOver: () => Promise.reject(error),
+      };
       const reply = await replyTo(failing, { method, hasBody: false });
       t.like(reply, { status, body, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
     });
@@ -83,6 +90,19 @@ test('another error of the store is not taken for an outage: it goes on to the 5
   const failing: CounterService = {
     read: () => Promise.reject(new Error('ERR value is not an integer')),
     increase: () => Promise.reject(new Error('ERR value is not an integer')),
+    increasePassedOn: () => Promise.reject(new Error('ERR value is not an integer')),
+    handOver: () => undefined,
   };
   await t.throwsAsync(replyTo(failing, { method: 'GET', hasBody: false }), { message: 'ERR value is not an integer' });
+});
+
+test('a handover asked of a store with no count to hand (Redis) is 409, nothing increased', async (t) => {
+  const service = serviceAt(41);
+  const reply = await replyTo(service, {
+    method: 'POST',
+    hasBody: false,
+    header: (name) => (name === 'counter-handoff-to' ? 'http://10.0.0.7:8080/' : undefined),
+  });
+  t.like(reply, { status: 409, body: 'The count is in Redis: there is no count here to hand over.\n' });
+  t.is(service.increases, 0);
 });

@@ -1,5 +1,5 @@
 // The backend's configuration, read once at start-up.
-import { ConfigError, type Env, readInteger } from './lib/env.ts';
+import { ConfigError, type Env, readHttpUrl, readInteger } from './lib/env.ts';
 
 export interface LagRange {
   minMs: number;
@@ -8,7 +8,11 @@ export interface LagRange {
 
 /** Where the counter lives: in this process (one replica only), or in Redis (any number of replicas). */
 export type CounterStoreConfig =
-  | { kind: 'memory' }
+  | {
+      kind: 'memory';
+      /** COUNTER_HANDOFF_URL: the backend's own Service, asked for the count at start-up (handoff-counter.ts). */
+      handoff?: { from: URL; waitMs: number; port: number; timeoutMs: number };
+    }
   | {
       kind: 'redis';
       url: URL;
@@ -56,7 +60,16 @@ function readCounterStore(env: Env): CounterStoreConfig {
     max: LONGEST_LAG_MS,
   });
   const raw = env.COUNTER_STORE;
-  if (raw === undefined || raw.trim() === '' || raw.trim() === 'memory') return { kind: 'memory' };
+  const handoff = readHandoff(env, timeoutMs);
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'memory')
+    return handoff ? { kind: 'memory', handoff } : { kind: 'memory' };
+  if (handoff) {
+    throw new ConfigError(
+      'COUNTER_HANDOFF_URL',
+      env.COUNTER_HANDOFF_URL,
+      'unset in Redis mode: the count is in Redis, and there is nothing to hand over',
+    );
+  }
   let url: URL | undefined;
   try {
     url = new URL(raw.trim());
@@ -74,6 +87,19 @@ function readCounterStore(env: Env): CounterStoreConfig {
     throw new ConfigError('COUNTER_STORE', url ? showRedisUrl(url) : showUnparsed(raw), COUNTER_STORE_EXPECTED);
   const password = readPassword(env, url);
   return password === undefined ? { kind: 'redis', url, timeoutMs } : { kind: 'redis', url, timeoutMs, password };
+}
+
+/** How long a new backend asks for the count before it starts at 1 (COUNTER_HANDOFF_WAIT_MS). */
+export const DEFAULT_HANDOFF_WAIT_MS = 10_000;
+
+function readHandoff(env: Env, timeoutMs: number) {
+  const waitMs = readInteger(env, 'COUNTER_HANDOFF_WAIT_MS', DEFAULT_HANDOFF_WAIT_MS, { max: LONGEST_LAG_MS });
+  if (env.COUNTER_HANDOFF_URL === undefined || env.COUNTER_HANDOFF_URL.trim() === '') return undefined;
+  const from = readHttpUrl(env, 'COUNTER_HANDOFF_URL');
+  // The port this backend serves on, which its address for the old backend is made of: Knative's PORT
+  // (the express entry's), or FUNC_PORT (faas-js-runtime's), 8080 for both by default.
+  const port = readInteger(env, env.FUNC_PORT ? 'FUNC_PORT' : 'PORT', 8080, { min: 1, max: 65_535 });
+  return { from, waitMs, port, timeoutMs };
 }
 
 /**

@@ -1,7 +1,7 @@
 // The backend's two operations, each step a span so that a trace shows where the time goes.
 import { trace } from '@opentelemetry/api';
 import type { LagRange } from './config.ts';
-import type { CounterStore } from './counter-store.ts';
+import { type CounterStore, START_VALUE } from './counter-store.ts';
 import { chooseLagMs } from './lag.ts';
 import { inSpan } from './lib/spans.ts';
 
@@ -11,6 +11,10 @@ export interface CounterService {
   read(): Promise<number>;
   /** Waits the simulated lag, then adds one; answers the new value. */
   increase(): Promise<number>;
+  /** Adds one at once: an increase passed on by a backend that handed its count over, its lag already waited. */
+  increasePassedOn(): Promise<number>;
+  /** Hands the count over to the backend at `successor` (undefined: this store has nothing to hand over). */
+  handOver(successor: URL): Promise<number> | undefined;
 }
 
 export interface CounterServiceOptions {
@@ -59,5 +63,14 @@ export function createCounterService({
       await simulateLag();
       return increaseCounter();
     },
+    increasePassedOn: increaseCounter,
+    handOver: (successor) =>
+      counter.handOver &&
+      inSpan(tracer, 'hand count over', async (span) => {
+        span.setAttribute('counter.successor', successor.origin);
+        const value = await counter.handOver?.(successor);
+        span.setAttribute('counter.value', value ?? -1);
+        return value ?? START_VALUE;
+      }),
   };
 }

@@ -12,6 +12,11 @@ export interface CounterStore {
   notReadyReason(): string | undefined;
   /** Lets go of what it holds (a connection); called once, at shutdown. */
   close(): Promise<void>;
+  /**
+   * Gives the count to the backend at `successor` and passes every later read and increase on to it;
+   * answers the count. Only a count in memory has one to hand over (handoff-counter.ts).
+   */
+  handOver?(successor: URL): Promise<number>;
 }
 
 /** The value of a count that was never increased: visitor number 1 comes next. */

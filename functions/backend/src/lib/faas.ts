@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import faas, { type Context, type Function as FaasFunction, type StructuredReturn } from 'faas-js-runtime';
 import { type Env, readPort } from './env.ts';
-import { type CoreRequest, type Reply, textReply } from './http.ts';
+import { type CoreRequest, firstHeader, type Reply, textReply } from './http.ts';
 import { exitOnUncaughtError, trackRequests } from './lifecycle.ts';
 import { lingerOnClose } from './linger.ts';
 import { replyTraced, withTraceResponse } from './spans.ts';
@@ -40,13 +40,19 @@ function hasBody(body: unknown): boolean {
 
 /** Translates one invocation: refuses a context that query parameters have tampered with. */
 export async function replyToInvocation(
-  context: Pick<Context, 'method' | 'query' | 'body'>,
+  context: Pick<Context, 'method' | 'query' | 'body'> & Partial<Pick<Context, 'headers'>>,
   replyTo: (request: CoreRequest) => Promise<Reply>,
 ): Promise<StructuredReturn> {
   const shadowing = findShadowingParameter(context);
+  const headers = context.headers ?? {};
+  const request = {
+    method: context.method,
+    hasBody: hasBody(context.body),
+    header: (name: string) => firstHeader(headers, name),
+  };
   const reply =
     shadowing === undefined
-      ? await replyTraced({ method: context.method, hasBody: hasBody(context.body) }, '/', replyTo)
+      ? await replyTraced(request, '/', replyTo)
       : withTraceResponse(
           textReply(400, `Query parameter "${shadowing}" is not accepted: it would override the request itself.\n`),
         );

@@ -6,6 +6,14 @@ export interface CoreRequest {
   method: string;
   /** A request body was sent (its content is never read). */
   hasBody: boolean;
+  /** A request header's value (the first, if sent more than once); `name` in lower case. */
+  header?: (name: string) => string | undefined;
+}
+
+/** The first value of a header as Node keeps them (`name` in lower case). */
+export function firstHeader(headers: Readonly<Record<string, string | string[] | undefined>>, name: string) {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Bodies above this are refused with 413: faas-js-runtime's limit, applied to the express entry too. */
