@@ -23,8 +23,7 @@ import { type RoundRobin, startRoundRobin } from './round-robin.ts';
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_ENDPOINT|COUNTER_STORE|COUNTER_HANDOFF_|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name))
-      delete env[name];
+    if (/^(OTEL_|LAG_|READ_DELAY_MS|COUNTER_|BACKEND_TIMEOUT_MS|FUNC_|K_|PORT$)/.test(name)) delete env[name];
   }
   return { ...env, ...extra };
 }
