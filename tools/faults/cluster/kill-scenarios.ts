@@ -1,0 +1,160 @@
+// Pods killed under steady traffic (`kubectl delete pod --grace-period=0 --force`: no preStop, no
+// drain): what visitors see meanwhile (failed visits, their status and time to answer), how long
+// until visits succeed again, and what is lost: the backend's count in memory, Redis's count, the
+// spans Jaeger was sent while it was away.
+import { isWhole } from '../../cluster/on-cluster.ts';
+import { fetchTrace } from '../../jaeger/query.ts';
+import type { ClusterContext } from './context.ts';
+import { killPods, newPodReady, type Part } from './knative-ops.ts';
+import { describeFailures, describeRecovery, failedOf, type Recovery, recoveryAfter, since } from './outcome.ts';
+import { type CounterStore, prepare } from './prepare.ts';
+import type { ClusterScenario, Row } from './scenario.ts';
+import { startTraffic, type TimedVisit } from './traffic.ts';
+
+/** The frontend's BACKEND_TIMEOUT_MS (knative/frontend.yaml): no visit may hang longer. */
+export const FRONTEND_TIMEOUT_MS = 15_000;
+/** Within this, after a kill, visits must succeed again. */
+export const RECOVERY_BOUND_MS = 60_000;
+
+interface Killed {
+  visits: TimedVisit[];
+  /** Visits in flight at the kill or sent after it. */
+  affected: TimedVisit[];
+  killedAt: number;
+  recovery: Recovery;
+  /** From the kill to the new pod's readiness. */
+  podReadyMs: number;
+  /** Highest number before the kill; first number of a visit sent once the new pod was ready. */
+  highestBefore: number;
+  firstAfterReady: number | undefined;
+}
+
+async function killUnderTraffic(ctx: ClusterContext, part: Part, onKilled?: () => Promise<void>): Promise<Killed> {
+  const traffic = startTraffic(ctx.visit);
+  try {
+    await traffic.more(40);
+    const killedAt = performance.now();
+    const gone = await killPods(ctx, part);
+    await onKilled?.();
+    await newPodReady(ctx, part, gone);
+    const readyAt = performance.now();
+    await traffic.healthy(40, RECOVERY_BOUND_MS * 2);
+    const visits = await traffic.stop();
+    const before = visits.filter((visit) => visit.at + visit.ms < killedAt);
+    const afterReady = visits.filter((visit) => visit.at > readyAt && visit.status === 200).sort((a, b) => a.at - b.at);
+    return {
+      visits,
+      affected: since(visits, killedAt),
+      killedAt,
+      recovery: recoveryAfter(visits, killedAt),
+      podReadyMs: readyAt - killedAt,
+      highestBefore: Math.max(0, ...before.map((visit) => visit.number ?? 0)),
+      firstAfterReady: afterReady[0]?.number,
+    };
+  } finally {
+    await traffic.stop();
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const slowest = (visits: readonly TimedVisit[]) => Math.max(0, ...failedOf(visits).map((visit) => visit.ms));
+
+function observed(killed: Killed, extra = ''): string {
+  return (
+    `${killed.affected.length} visits after the kill, ${describeFailures(killed.affected)}; ` +
+    `new pod ready after ${seconds(killed.podReadyMs)}; ${describeRecovery(killed.recovery)}${extra}`
+  );
+}
+
+/** Failures, if any, are fast (no hang past the frontend's timeout) and end within RECOVERY_BOUND_MS. */
+const recovers = (killed: Killed) =>
+  slowest(killed.affected) < FRONTEND_TIMEOUT_MS && killed.recovery.allSucceedMs < RECOVERY_BOUND_MS;
+
+function killScenario(part: Part, expected: string, judge: (killed: Killed) => boolean): ClusterScenario {
+  return {
+    name: `${part} pod killed`,
+    run: async (ctx) => {
+      await prepare(ctx, 'memory');
+      const killed = await killUnderTraffic(ctx, part);
+      return [
+        { scenario: `${part} pod killed under traffic`, expected, observed: observed(killed), pass: judge(killed) },
+      ];
+    },
+  };
+}
+
+const FAST = `failures fast (< ${FRONTEND_TIMEOUT_MS / 1000} s), all 200 again within ${RECOVERY_BOUND_MS / 1000} s`;
+
+export const frontendKilled = killScenario('frontend', FAST, recovers);
+export const activatorKilled = killScenario('activator', FAST, recovers);
+export const traefikKilled = killScenario('traefik', FAST, recovers);
+
+export const jaegerKilled: ClusterScenario = {
+  name: 'jaeger pod killed',
+  run: async (ctx) => {
+    await prepare(ctx, 'memory');
+    // Its port-forward dies with the pod: found again once a new one runs.
+    const killed = await killUnderTraffic(ctx, 'jaeger', () => ctx.forgetJaeger());
+    const url = await ctx.jaegerUrl();
+    const readyAt = killed.killedAt + killed.podReadyMs;
+    const during = killed.visits.filter((visit) => visit.at >= killed.killedAt && visit.at + visit.ms <= readyAt);
+    // Sent once the new Jaeger was ready and a batch (5 s) later: their traces must all arrive.
+    const afterwards = killed.visits.filter((visit) => visit.at > readyAt + 5000).slice(-20);
+    const found = async (visit: TimedVisit, wait: boolean) => {
+      if (!visit.traceId) return false;
+      const deadline = Date.now() + (wait ? 30_000 : 0);
+      do {
+        const trace = await fetchTrace(url, visit.traceId).catch(() => undefined);
+        if (trace && isWhole(trace)) return true;
+        if (wait) await new Promise((resolve) => setTimeout(resolve, 1000));
+      } while (Date.now() < deadline);
+      return false;
+    };
+    const wholeAfter = (await Promise.all(afterwards.map((visit) => found(visit, true)))).filter(Boolean).length;
+    const wholeDuring = (await Promise.all(during.map((visit) => found(visit, false)))).filter(Boolean).length;
+    return [
+      {
+        scenario: 'jaeger pod killed under traffic',
+        expected: 'no visit fails',
+        observed: observed(killed),
+        pass: failedOf(killed.affected).length === 0,
+      },
+      {
+        scenario: '  spans',
+        expected:
+          'traces of visits after it returns arrive whole; those meanwhile counted (memory storage: all before are gone)',
+        observed: `${wholeAfter} of ${afterwards.length} after it whole; ${during.length - wholeDuring} of ${during.length} sent while it was away lost or partial`,
+        pass: afterwards.length > 0 && wholeAfter === afterwards.length,
+      },
+    ];
+  },
+};
+
+function countKilled(part: 'backend' | 'redis', store: CounterStore): ClusterScenario {
+  return {
+    name: `${part} pod killed (${store})`,
+    run: async (ctx) => {
+      await prepare(ctx, store);
+      const killed = await killUnderTraffic(ctx, part);
+      const rows: Row[] = [
+        {
+          scenario: `${part} pod killed under traffic (${store})`,
+          expected: FAST,
+          observed: observed(killed),
+          pass: recovers(killed),
+        },
+        {
+          scenario: '  the count',
+          // docs/faults.md: a killed backend's memory is gone, and Redis keeps nothing on disk.
+          expected: 'starts again at 1: nothing kept it (deliberate)',
+          observed: `${killed.highestBefore} before the kill; ${killed.firstAfterReady ?? 'none'} first once the new pod was ready`,
+          pass: killed.firstAfterReady !== undefined && killed.firstAfterReady < killed.highestBefore / 2,
+        },
+      ];
+      return rows;
+    },
+  };
+}
+
+export const backendKilled = countKilled('backend', 'memory');
+export const redisKilled = countKilled('redis', 'redis');
