@@ -50,14 +50,16 @@ export async function podsOf(ctx: ClusterContext, part: Part): Promise<Pod[]> {
 }
 
 /**
- * Kills every pod of `part` at once: `kubectl delete --grace-period=0 --force`, so that no preStop
- * drains and no SIGTERM comes first (kubelet kills the containers); answers their names.
+ * Kills every pod of `part` at once: `kubectl delete --grace-period=0 --force` (`force`), so that no
+ * preStop drains and no SIGTERM comes first (kubelet kills the containers), or a plain delete, which
+ * lets the pod stop as it would in a rollout; answers their names.
  */
-export async function killPods(ctx: ClusterContext, part: Part): Promise<string[]> {
+export async function killPods(ctx: ClusterContext, part: Part, force = true): Promise<string[]> {
   const { namespace } = PODS[part];
   const names = (await podsOf(ctx, part)).filter((pod) => !pod.terminating).map((pod) => pod.name);
   if (names.length === 0) throw new Error(`No pod of ${part} to kill`);
-  await ctx.kubectl(['delete', 'pod', '-n', namespace, '--grace-period=0', '--force', '--wait=false', ...names]);
+  const how = force ? ['--grace-period=0', '--force'] : [];
+  await ctx.kubectl(['delete', 'pod', '-n', namespace, ...how, '--wait=false', ...names]);
   return names;
 }
 

@@ -15,7 +15,11 @@ import { prepare, SHORT_LAG } from './prepare.ts';
 import type { ClusterScenario } from './scenario.ts';
 import { visitsAtOnce } from './traffic.ts';
 
-export const SCALE_OUT = { visits: 500, concurrency: 50 };
+/**
+ * 500 visits at concurrency 50 last ~3 s here, less than the autoscaler needs to decide (every 2 s)
+ * and a pod to start: 1,500 give it time to scale out and the new pods time to serve.
+ */
+export const SCALE_OUT = { visits: 1500, concurrency: 50 };
 
 const p = (values: readonly number[], rank: number) => formatMs(percentile(values, rank) ?? 0);
 

@@ -17,8 +17,8 @@ export interface Traffic {
   readonly visits: readonly TimedVisit[];
   /** Resolves once `count` more visits than now have been answered (at most `timeoutMs`). */
   more(count: number, timeoutMs?: number): Promise<void>;
-  /** Resolves once the last `count` answers were all 200 (at most `timeoutMs`). */
-  healthy(count: number, timeoutMs: number): Promise<void>;
+  /** Resolves once `count` visits sent after `after` (performance.now() time), the last ones, were all 200. */
+  healthy(count: number, after: number, timeoutMs: number): Promise<void>;
   /** Stops the loops, waits for the visits in flight, and answers them all. */
   stop(): Promise<TimedVisit[]>;
 }
@@ -45,10 +45,13 @@ export function startTraffic(visit: VisitFn, { concurrency = 4, pauseMs = 50 } =
         intervalMs: 100,
       });
     },
-    healthy: async (count, timeoutMs) => {
+    healthy: async (count, after, timeoutMs) => {
       await waitFor(
         `${count} visits in a row answered 200`,
-        async () => (visits.length >= count && visits.slice(-count).every((one) => one.status === 200)) || undefined,
+        async () => {
+          const sent = visits.filter((one) => one.at > after);
+          return (sent.length >= count && sent.slice(-count).every((one) => one.status === 200)) || undefined;
+        },
         { timeoutMs, intervalMs: 200 },
       );
     },
