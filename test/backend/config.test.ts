@@ -6,13 +6,13 @@ test('defaults to the tutorial lag of 1 to 10 seconds, and the counter in memory
   t.deepEqual(loadConfig({}), {
     lag: { minMs: 1000, maxMs: 10_000 },
     readDelayMs: 0,
-    counterStore: { kind: 'memory' },
+    counterStore: { kind: 'memory', port: 8080, timeoutMs: 15_000 },
   });
 });
 
 const stores: [string, Record<string, string>, unknown][] = [
-  ['empty', { COUNTER_STORE: ' ' }, { kind: 'memory' }],
-  ['memory', { COUNTER_STORE: 'memory' }, { kind: 'memory' }],
+  ['empty', { COUNTER_STORE: ' ' }, { kind: 'memory', port: 8080, timeoutMs: 15_000 }],
+  ['memory', { COUNTER_STORE: 'memory', FUNC_PORT: '8123' }, { kind: 'memory', port: 8123, timeoutMs: 15_000 }],
   [
     'Redis, with the default timeout',
     { COUNTER_STORE: 'redis://redis.default.svc.cluster.local:6379' },
@@ -120,12 +120,9 @@ test('reads where to take the count over from, in memory mode only', (t) => {
     loadConfig({ COUNTER_HANDOFF_URL: 'http://backend.default.svc.cluster.local', PORT: '8080' }).counterStore,
     {
       kind: 'memory',
-      handoff: {
-        from: new URL('http://backend.default.svc.cluster.local'),
-        waitMs: 10_000,
-        port: 8080,
-        timeoutMs: 15_000,
-      },
+      port: 8080,
+      timeoutMs: 15_000,
+      handoff: { from: new URL('http://backend.default.svc.cluster.local'), waitMs: 4000 },
     },
   );
   const refused = t.throws(

@@ -4,6 +4,7 @@
 // every visit on to it; no number is given twice, even with increases in flight during the handover.
 import { createServer } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
+import { ownAddress } from '../../functions/backend/src/handoff-counter.ts';
 import { ENTRIES, type ProcessEntry } from '../../tools/functions/run.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
 import { waitFor } from '../../tools/processes/process.ts';
@@ -191,7 +192,7 @@ test('a handover whose answer is lost: asked again, the old backend gives the sa
   );
   await lostAnswer;
   // The old backend passes these on already; the new one does not hold the count yet, and asks again
-  // only once its first request has waited its 3 s.
+  // only once its first request has waited its 2 s.
   const meanwhile = Promise.all([post(old.url), post(old.url)]);
   const nextUrl = /backend listening on (\S+)/.exec(next.output())?.[1] ?? '';
   await untilReady(nextUrl);
@@ -201,4 +202,14 @@ test('a handover whose answer is lost: asked again, the old backend gives the sa
     [5, 6],
   );
   t.is(await post(nextUrl), 7);
+});
+
+test('a request for the count naming the backend itself is refused (409), the count kept here', async (t) => {
+  const lone = await backend(t, 'faas');
+  await post(lone.url);
+  const itself = ownAddress(Number(new URL(lone.url).port)).href;
+  const response = await fetch(lone.url, { method: 'POST', headers: { 'counter-handoff-to': itself } });
+  t.is(response.status, 409);
+  t.is(await response.text(), `No handover: ${itself.replace(/\/$/, '')} is this backend itself.\n`);
+  t.is(await post(lone.url), 3, 'still counting here, not passing visits on to itself');
 });

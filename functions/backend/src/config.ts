@@ -10,8 +10,12 @@ export interface LagRange {
 export type CounterStoreConfig =
   | {
       kind: 'memory';
+      /** The port this backend serves on: its address, for a backend it hands the count to, is made of it. */
+      port: number;
+      /** How long a visit passed on to that backend may take (COUNTER_STORE_TIMEOUT_MS). */
+      timeoutMs: number;
       /** COUNTER_HANDOFF_URL: the backend's own Service, asked for the count at start-up (handoff-counter.ts). */
-      handoff?: { from: URL; waitMs: number; port: number; timeoutMs: number };
+      handoff?: { from: URL; waitMs: number };
     }
   | {
       kind: 'redis';
@@ -60,9 +64,12 @@ function readCounterStore(env: Env): CounterStoreConfig {
     max: LONGEST_LAG_MS,
   });
   const raw = env.COUNTER_STORE;
-  const handoff = readHandoff(env, timeoutMs);
-  if (raw === undefined || raw.trim() === '' || raw.trim() === 'memory')
-    return handoff ? { kind: 'memory', handoff } : { kind: 'memory' };
+  const handoff = readHandoff(env);
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'memory') {
+    // Knative's PORT (the express entry's), or FUNC_PORT (faas-js-runtime's), 8080 for both by default.
+    const port = readInteger(env, env.FUNC_PORT ? 'FUNC_PORT' : 'PORT', 8080, { min: 1, max: 65_535 });
+    return handoff ? { kind: 'memory', port, timeoutMs, handoff } : { kind: 'memory', port, timeoutMs };
+  }
   if (handoff) {
     throw new ConfigError(
       'COUNTER_HANDOFF_URL',
@@ -90,16 +97,12 @@ function readCounterStore(env: Env): CounterStoreConfig {
 }
 
 /** How long a new backend asks for the count before it starts at 1 (COUNTER_HANDOFF_WAIT_MS). */
-export const DEFAULT_HANDOFF_WAIT_MS = 10_000;
+export const DEFAULT_HANDOFF_WAIT_MS = 4000;
 
-function readHandoff(env: Env, timeoutMs: number) {
+function readHandoff(env: Env): { from: URL; waitMs: number } | undefined {
   const waitMs = readInteger(env, 'COUNTER_HANDOFF_WAIT_MS', DEFAULT_HANDOFF_WAIT_MS, { max: LONGEST_LAG_MS });
   if (env.COUNTER_HANDOFF_URL === undefined || env.COUNTER_HANDOFF_URL.trim() === '') return undefined;
-  const from = readHttpUrl(env, 'COUNTER_HANDOFF_URL');
-  // The port this backend serves on, which its address for the old backend is made of: Knative's PORT
-  // (the express entry's), or FUNC_PORT (faas-js-runtime's), 8080 for both by default.
-  const port = readInteger(env, env.FUNC_PORT ? 'FUNC_PORT' : 'PORT', 8080, { min: 1, max: 65_535 });
-  return { from, waitMs, port, timeoutMs };
+  return { from: readHttpUrl(env, 'COUNTER_HANDOFF_URL'), waitMs };
 }
 
 /**

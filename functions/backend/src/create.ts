@@ -1,7 +1,7 @@
 // Builds the backend from its environment with the real clock and randomness: what both entries,
 // the faas-js-runtime function (index.ts) and the express server (express-main.ts), run.
 import { promisify } from 'node:util';
-import { type CounterStoreConfig, DEFAULT_COUNTER_STORE_TIMEOUT_MS, loadConfig } from './config.ts';
+import { type CounterStoreConfig, loadConfig } from './config.ts';
 import { type CounterService, createCounterService } from './counter-service.ts';
 import type { CounterStore } from './counter-store.ts';
 import { createHandoffCounter } from './handoff-counter.ts';
@@ -23,10 +23,8 @@ export function createCounterStore(config: CounterStoreConfig, log: (line: strin
     return createRedisCounter({ url: config.url, timeoutMs: config.timeoutMs, password: config.password, log });
   }
   // In memory, always a count that can be handed over; taken over at start-up only with COUNTER_HANDOFF_URL.
-  const { handoff } = config;
-  return handoff
-    ? createHandoffCounter({ predecessor: handoff.from, ...handoff, log })
-    : createHandoffCounter({ waitMs: 0, port: 0, timeoutMs: DEFAULT_COUNTER_STORE_TIMEOUT_MS, log });
+  const { port, timeoutMs, handoff } = config;
+  return createHandoffCounter({ predecessor: handoff?.from, waitMs: handoff?.waitMs ?? 0, port, timeoutMs, log });
 }
 
 /** `log` tells what the counter store does (connected, lost, back): standard error unless told. */

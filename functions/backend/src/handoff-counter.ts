@@ -22,10 +22,19 @@ export const HANDOFF_TO_HEADER = 'counter-handoff-to';
 /** On `POST /`: an increase passed on by a backend that handed its count over; its lag is already waited. */
 export const FORWARDED_HEADER = 'counter-forwarded';
 
-/** How long one attempt to take the count over may take (the activator holds a request for a revision without pods). */
-const ATTEMPT_TIMEOUT_MS = 3000;
+/**
+ * How long one attempt to take the count over may take. An old backend answers in milliseconds; with
+ * none (the one pod of a revision restarted), Knative's activator holds the request for a pod that is
+ * not ready, and the visits it holds wait for this backend's readiness.
+ */
+const ATTEMPT_TIMEOUT_MS = 2000;
 /** Between attempts. */
 const RETRY_MS = 500;
+
+/** A request for the count that cannot be granted (409). */
+export class HandoffRefusedError extends Error {
+  override name = 'HandoffRefusedError';
+}
 
 export interface HandoffCounterOptions {
   /** Where to ask for the count: the backend's own Service. Unset: the count starts here. */
@@ -154,6 +163,11 @@ export function createHandoffCounter({
       throw notHeld();
     },
     handOver: async (successor) => {
+      // Its own address: a request of its own that came back (one held by Knative's activator until
+      // this backend was ready). Handing over to itself would pass every visit on to itself, for ever.
+      if (successor.host === ownAddress(port).host) {
+        throw new HandoffRefusedError(`${successor.origin} is this backend itself`);
+      }
       if (state.kind === 'holding') {
         // One step, nothing in between: every increase before it is in the count given, every one
         // after it is passed on.

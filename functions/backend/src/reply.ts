@@ -2,7 +2,7 @@
 import { trace } from '@opentelemetry/api';
 import type { CounterService } from './counter-service.ts';
 import { CounterStoreTimeoutError, CounterStoreUnavailableError } from './counter-store.ts';
-import { FORWARDED_HEADER, HANDOFF_TO_HEADER } from './handoff-counter.ts';
+import { FORWARDED_HEADER, HANDOFF_TO_HEADER, HandoffRefusedError } from './handoff-counter.ts';
 import { type CoreRequest, methodNotAllowed, type Reply, textReply } from './lib/http.ts';
 import { markFailed } from './lib/spans.ts';
 
@@ -37,7 +37,12 @@ async function handOver(service: CounterService, successor: string): Promise<Rep
   }
   const handed = service.handOver(url);
   if (!handed) return textReply(409, 'The count is in Redis: there is no count here to hand over.\n');
-  return textReply(200, `${await handed}\n`);
+  try {
+    return textReply(200, `${await handed}\n`);
+  } catch (error) {
+    if (error instanceof HandoffRefusedError) return textReply(409, `No handover: ${error.message}.\n`);
+    throw error;
+  }
 }
 
 export async function replyTo(service: CounterService, request: CoreRequest): Promise<Reply> {

@@ -4,6 +4,7 @@
 import {
   activatorKilled,
   backendKilled,
+  backendKilledRedis,
   frontendKilled,
   jaegerKilled,
   redisKilled,
@@ -24,5 +25,6 @@ export const CLUSTER_SCENARIOS: readonly ClusterScenario[] = [
   backendKilled,
   scaleFromZero,
   backendRolloutRedis,
+  backendKilledRedis,
   redisKilled,
 ];
