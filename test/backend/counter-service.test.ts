@@ -46,7 +46,7 @@ test.serial('overlapping increases never lose or repeat a value, whatever order 
   const { sleep, pending } = controlledSleep();
   const service = createCounterService({
     counter: createCounter(),
-    lag: { minMs: 0, maxMs: 0 },
+    lag: { minMs: 1, maxMs: 1 },
     random: Math.random,
     sleep,
   });
@@ -85,4 +85,16 @@ test.serial('READ_DELAY_MS makes the read the slow step: waited inside the read 
     spans.getFinishedSpans().map((span) => span.name),
     ['read counter'],
   );
+});
+
+test.serial('no lag is no wait: with a lag of 0 the increase sleeps not even 0 ms', async (t) => {
+  const { sleep, pending } = controlledSleep();
+  const service = createCounterService({
+    counter: createCounter(),
+    lag: { minMs: 0, maxMs: 0 },
+    random: Math.random,
+    sleep,
+  });
+  t.is(await service.increase(), 2);
+  t.is(pending.length, 0);
 });
