@@ -141,6 +141,10 @@ export const scaleFromZero: ClusterScenario = {
         (span) => trace && serviceOf(trace, span) === 'activator' && span.operationName === 'throttler_try',
       );
       const waitedMs = Math.max(0, ...waits.map((span) => span.duration / 1000));
+      // Most of the first visit's time: a warm pass through the throttler takes microseconds. Not the
+      // pod's created → Ready: the activator probes the pod itself and sends as soon as it answers,
+      // before kubelet marks it Ready (a run waited 1.86 s for a pod "Ready" after 3 s, second-rounded).
+      const firstMs = first?.ms ?? Infinity;
       const times = visits.map((visit) => visit.ms);
       return [
         {
@@ -151,11 +155,11 @@ export const scaleFromZero: ClusterScenario = {
         },
         {
           scenario: "  the activator's wait in the trace",
-          expected: "throttler_try covers the pod's start (created → Ready, 1 s resolution) less 1 s",
+          expected: "throttler_try holds most of the first visit's time (the cold start)",
           observed: trace
-            ? `waited ${formatMs(waitedMs)}; the pod started in ${formatMs(podStartMs)}`
+            ? `waited ${formatMs(waitedMs)} of the first visit's ${formatMs(firstMs)}; the pod Ready after ${formatMs(podStartMs)} (1 s resolution)`
             : 'no whole trace of the first visit',
-          pass: trace !== undefined && waitedMs >= podStartMs - 1000,
+          pass: trace !== undefined && waitedMs >= firstMs / 2,
         },
       ];
     } finally {
