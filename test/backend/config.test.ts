@@ -139,3 +139,12 @@ test('reads where to take the count over from, in memory mode only', (t) => {
     'COUNTER_HANDOFF_WAIT_MS is "soon"',
   );
 });
+
+test('the first Revision (K_REVISION ...-00001) asks no predecessor for the count: it has none', (t) => {
+  const env = { COUNTER_HANDOFF_URL: 'http://backend.default.svc.cluster.local' };
+  t.is(loadConfig({ ...env, K_REVISION: 'backend-00001' }).counterStore.kind, 'memory');
+  t.like(loadConfig({ ...env, K_REVISION: 'backend-00001' }).counterStore, { handoff: undefined });
+  t.like(loadConfig({ ...env, K_REVISION: 'backend-00002' }).counterStore, {
+    handoff: { from: new URL('http://backend.default.svc.cluster.local') },
+  });
+});

@@ -102,7 +102,11 @@ export const DEFAULT_HANDOFF_WAIT_MS = 4000;
 function readHandoff(env: Env): { from: URL; waitMs: number } | undefined {
   const waitMs = readInteger(env, 'COUNTER_HANDOFF_WAIT_MS', DEFAULT_HANDOFF_WAIT_MS, { max: LONGEST_LAG_MS });
   if (env.COUNTER_HANDOFF_URL === undefined || env.COUNTER_HANDOFF_URL.trim() === '') return undefined;
-  return { from: readHttpUrl(env, 'COUNTER_HANDOFF_URL'), waitMs };
+  const from = readHttpUrl(env, 'COUNTER_HANDOFF_URL');
+  // Knative names a Configuration's Revisions <name>-00001, -00002, ... (K_REVISION): the first has no
+  // predecessor to ask, so it does not, and no request of it goes out before its own Service exists.
+  if (env.K_REVISION?.endsWith('-00001')) return undefined;
+  return { from, waitMs };
 }
 
 /**
