@@ -4,13 +4,8 @@
 // provider with an in-memory exporter, and the W3C propagators, as NodeSDK sets them.
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  CompositePropagator,
-  suppressTracing,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import test from 'ava';
 import express from 'express';
@@ -18,12 +13,10 @@ import { textReply } from '../../functions/backend/src/lib/http.ts';
 import { traceClients, traceServers } from '../../functions/backend/src/lib/http-spans.ts';
 import { replyTraced } from '../../functions/backend/src/lib/spans.ts';
 import { finishedSpan, listenOnLoopback, sendFromOutside, withSpanId } from '../helpers/loopback-http.ts';
-import { installMemoryTracing } from '../helpers/tracing.ts';
+import { installMemoryTracing, installW3cPropagation } from '../helpers/tracing.ts';
 
 const spans = installMemoryTracing();
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+installW3cPropagation();
 const tracer = trace.getTracer('http-spans conventions test');
 const untraceServers = traceServers(tracer, () => false);
 const untraceClients = traceClients(tracer);

@@ -3,20 +3,17 @@
 // a caller's tracestate only beside a traceparent it follows, and then bounded. Real node:http and
 // express servers on loopback, a real tracer provider, the W3C propagators as NodeSDK sets them.
 import { createServer, request } from 'node:http';
-import { propagation, SpanKind, trace } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { SpanKind, trace } from '@opentelemetry/api';
 import test from 'ava';
 import express from 'express';
 import { textReply } from '../../functions/backend/src/lib/http.ts';
 import { traceClients, traceServers } from '../../functions/backend/src/lib/http-spans.ts';
 import { replyTraced } from '../../functions/backend/src/lib/spans.ts';
 import { finishedSpan, listenOnLoopback, sendFromOutside, withSpanId } from '../helpers/loopback-http.ts';
-import { installMemoryTracing } from '../helpers/tracing.ts';
+import { installMemoryTracing, installW3cPropagation } from '../helpers/tracing.ts';
 
 const spans = installMemoryTracing();
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+installW3cPropagation();
 const tracer = trace.getTracer('http-spans privacy test');
 const untraceServers = traceServers(tracer, () => false);
 const untraceClients = traceClients(tracer);

@@ -3,31 +3,16 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type Span as ApiSpan,
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import {
-  CompositePropagator,
-  suppressTracing,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { type Span as ApiSpan, context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import test from 'ava';
 import { traceClients, traceServers } from '../../functions/backend/src/lib/http-spans.ts';
 import { waitFor } from '../../tools/processes/process.ts';
-import { captureDiagWarnings, installMemoryTracing } from '../helpers/tracing.ts';
+import { captureDiagWarnings, installMemoryTracing, installW3cPropagation } from '../helpers/tracing.ts';
 
 const spans = installMemoryTracing();
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+installW3cPropagation();
 const tracer = trace.getTracer('http-spans test');
 const warnings = captureDiagWarnings();
 const untraceServers = traceServers(tracer, (incoming) => incoming.url === '/health/readiness');

@@ -73,6 +73,8 @@ export function createHandoffCounter({
   timeoutMs,
   log,
 }: HandoffCounterOptions): HandoffCounter {
+  // This backend's address as a successor names it: found once, not at every request for the count.
+  const self = ownAddress(port);
   let closed = false;
   // Settled once the count is held here. The old backend passes visits on from the moment it hands
   // over, a moment before its answer arrives here: those wait for it rather than fail.
@@ -113,7 +115,6 @@ export function createHandoffCounter({
   }
 
   async function takeOver(from: URL): Promise<void> {
-    const self = ownAddress(port);
     await untilServing(port);
     const deadline = performance.now() + waitMs;
     while (!closed) {
@@ -165,7 +166,7 @@ export function createHandoffCounter({
     handOver: async (successor) => {
       // Its own address: a request of its own that came back (one held by Knative's activator until
       // this backend was ready). Handing over to itself would pass every visit on to itself, for ever.
-      if (successor.host === ownAddress(port).host) {
+      if (successor.host === self.host) {
         throw new HandoffRefusedError(`${successor.origin} is this backend itself`);
       }
       if (state.kind === 'holding') {
