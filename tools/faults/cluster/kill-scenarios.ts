@@ -7,7 +7,15 @@ import { fetchTrace } from '../../jaeger/query.ts';
 import { waitFor } from '../../processes/process.ts';
 import type { ClusterContext } from './context.ts';
 import { killPods, newPodReady, type Part } from './knative-ops.ts';
-import { describeFailures, describeRecovery, failedOf, type Recovery, recoveryAfter, since } from './outcome.ts';
+import {
+  describeFailures,
+  describeRecovery,
+  failedOf,
+  type Recovery,
+  recoveryAfter,
+  seconds,
+  since,
+} from './outcome.ts';
 import { type CounterStore, prepare } from './prepare.ts';
 import type { ClusterScenario, Row } from './scenario.ts';
 import { startTraffic, type TimedVisit } from './traffic.ts';
@@ -74,7 +82,6 @@ async function killUnderTraffic(
   }
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const slowest = (visits: readonly TimedVisit[]) => Math.max(0, ...failedOf(visits).map((visit) => visit.ms));
 
 function observed(killed: Killed, extra = ''): string {

@@ -5,7 +5,8 @@ import type { TimedVisit } from './traffic.ts';
 
 export const failedOf = (visits: readonly TimedVisit[]) => visits.filter((visit) => visit.status !== 200);
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A duration as the cluster tables print it: seconds, one decimal. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** "none" or e.g. "3: 502 ×2 in 12 ms–1.2 s, no answer ×1 in 3 ms (socket hang up)". */
 export function describeFailures(visits: readonly TimedVisit[]): string {

@@ -1,11 +1,9 @@
 import type { ClusterContext } from './context.ts';
 import { rollOut, routedAway, serviceStatus } from './knative-ops.ts';
-import { describeFailures, failedOf, repeatedNumbers } from './outcome.ts';
+import { describeFailures, failedOf, repeatedNumbers, seconds } from './outcome.ts';
 import { type CounterStore, prepare } from './prepare.ts';
 import type { ClusterScenario } from './scenario.ts';
 import { startTraffic } from './traffic.ts';
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function rolloutUnderTraffic(ctx: ClusterContext, name: 'frontend' | 'backend') {
   const before = await serviceStatus(ctx, name);
