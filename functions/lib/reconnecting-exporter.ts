@@ -14,6 +14,8 @@ export class ReconnectingExporter implements SpanExporter {
   readonly #create: () => SpanExporter;
   #current: SpanExporter;
   #failed = false;
+  /** Spans in exports that succeeded. */
+  sent = 0;
 
   constructor(create: () => SpanExporter) {
     this.#create = create;
@@ -29,7 +31,8 @@ export class ReconnectingExporter implements SpanExporter {
       previous.shutdown().catch(() => {});
     }
     this.#current.export(spans, (result) => {
-      if (result.code !== SUCCESS) this.#failed = true;
+      if (result.code === SUCCESS) this.sent += spans.length;
+      else this.#failed = true;
       done(result);
     });
   }

@@ -1,5 +1,6 @@
 // Told to stop, a function flushes its queued spans before it exits: none are lost.
 import test from 'ava';
+import { parseTally } from '../../functions/lib/span-tally.ts';
 import { ENTRIES } from '../../tools/functions/run.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { startTestSystem } from '../helpers/system.ts';
@@ -30,5 +31,20 @@ for (const entry of ENTRIES) {
 
     const trace = await waitForTrace(jaeger.queryUrl, traceId, 8);
     t.is(trace.spans.length, 8);
+    // Each says what it ended and sent: three spans of the frontend's, five of the backend's.
+    t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 3 });
+    t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 5 });
   });
 }
+
+test('SIGTERM with the collector gone: the spans not sent are counted in the line at exit', async (t) => {
+  const holdSpans = { OTEL_BSP_SCHEDULE_DELAY: '600000', OTEL_BSP_EXPORT_TIMEOUT: '1000' };
+  const { frontend, backend, jaeger } = await startTestSystem(t, { backendEnv: holdSpans, frontendEnv: holdSpans });
+  if (!jaeger) throw new Error('tracing is on in this test');
+  t.is((await fetch(frontend.url)).status, 200);
+  await jaeger.stop();
+  await Promise.all([frontend.child.stop('SIGTERM', 20_000), backend.child.stop('SIGTERM', 20_000)]);
+  t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 0 });
+  t.regex(frontend.child.output(), /Spans at exit: 3 ended, 0 sent to the collector, 3 not sent\./);
+  t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 0 });
+});

@@ -116,6 +116,14 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   // npm itself dies of the SIGINT, as in a terminal; our starter goes on to stop every part in order.
   t.true(exit.code === 0 || exit.signal === 'SIGINT', JSON.stringify(exit));
   t.regex(npm.output(), /SIGINT: stopping/);
+  // The README's line of each function as it stops: seven visits, three spans each in the frontend, five in the backend.
+  await waitFor(
+    'the functions to have said what they sent',
+    async () => (npm.output().match(/Spans at exit/g)?.length === 2 ? true : undefined),
+    { timeoutMs: 15_000 },
+  );
+  t.regex(npm.output(), /Spans at exit: 21 ended, 21 sent to the collector\./);
+  t.regex(npm.output(), /Spans at exit: 35 ended, 35 sent to the collector\./);
   const refused = async (port: number) => {
     try {
       await fetch(`http://localhost:${port}/`);

@@ -21,6 +21,7 @@ import { hostDetectorWithOptionalId } from './host-detector.ts';
 import { traceClients, traceServers } from './http-spans.ts';
 import { ReconnectingExporter } from './reconnecting-exporter.ts';
 import { RedactingSpanProcessor } from './redact.ts';
+import { describeTally, SpanTally } from './span-tally.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
 // Not yet stable in @opentelemetry/semantic-conventions, so named here.
@@ -97,6 +98,9 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
   if (env.K_SERVICE) attributes[ATTR_FAAS_NAME] = env.K_SERVICE;
   if (env.K_REVISION) attributes[ATTR_FAAS_VERSION] = env.K_REVISION;
 
+  const exporter =
+    readTracesExporter(env) === 'none' ? undefined : new ReconnectingExporter(() => new OTLPTraceExporter());
+  const tally = new SpanTally();
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(attributes)),
     // The SDK's own detectors, in its order, but a host detector that does not warn in containers;
@@ -114,14 +118,7 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
         }),
     spanProcessors: [
       new RedactingSpanProcessor(),
-      ...(readTracesExporter(env) === 'none'
-        ? []
-        : [
-            new BatchSpanProcessor({
-              exporter: new ReconnectingExporter(() => new OTLPTraceExporter()),
-              ...readBatchSettings(env),
-            }),
-          ]),
+      ...(exporter ? [tally, new BatchSpanProcessor({ exporter, ...readBatchSettings(env) })] : []),
     ],
     // HTTP's spans are our own (./http-spans.ts), so in memory mode no instrumentation hooks
     // require() at all. Redis's client is instrumented only in Redis mode (COUNTER_STORE set), and
@@ -137,7 +134,12 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
   return {
     shutdown: async () => {
       for (const stop of untrace) stop();
-      await sdk.shutdown();
+      try {
+        await sdk.shutdown();
+      } finally {
+        // Also when the last export failed: then above all.
+        if (exporter) console.error(describeTally(tally.ended, exporter.sent));
+      }
     },
   };
 }
