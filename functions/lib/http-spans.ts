@@ -78,13 +78,31 @@ function isHostName(name: string): boolean {
  */
 function hostAttributes(host: string | undefined, defaultPort: number, attributes: Attributes): void {
   if (!host) return;
+  const { address, port } = parsedHost(host, defaultPort);
+  if (address !== undefined) attributes[ATTR_SERVER_ADDRESS] = address;
+  if (port !== undefined) attributes[ATTR_SERVER_PORT] = port;
+}
+
+interface ParsedHost {
+  address: string | undefined;
+  port: number | undefined;
+}
+
+/** The last Host header read, and what it gave: nearly every request a function answers has the same. */
+let lastHost: { host: string; defaultPort: number; parsed: ParsedHost } | undefined;
+
+function parsedHost(host: string, defaultPort: number): ParsedHost {
+  if (lastHost?.host === host && lastHost.defaultPort === defaultPort) return lastHost.parsed;
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
   const name = hasPort ? host.slice(0, colon) : host;
-  if (isHostName(name)) attributes[ATTR_SERVER_ADDRESS] = name;
   const port = hasPort ? host.slice(colon + 1) : undefined;
-  if (port === undefined) attributes[ATTR_SERVER_PORT] = defaultPort;
-  else if (PORT.test(port) && Number(port) <= 65_535) attributes[ATTR_SERVER_PORT] = Number(port);
+  const parsed = {
+    address: isHostName(name) ? name : undefined,
+    port: port === undefined ? defaultPort : PORT.test(port) && Number(port) <= 65_535 ? Number(port) : undefined,
+  };
+  lastHost = { host, defaultPort, parsed };
+  return parsed;
 }
 
 /**
