@@ -25,6 +25,8 @@ const visits: Record<Mode, LoadFigures> = {
   onLimited: load(2700, 300, 190),
   unrecorded: load(4800, 190, 110),
   unexported: load(4000, 220, 140),
+  sampled10: load(5200, 170, 95),
+  sampled1: load(5800, 160, 85),
 };
 
 const exported = { visits: 10, answered: 10, spansCreated: 80, spansReached: 80, dropped: 0 };
@@ -76,8 +78,26 @@ test('with every span recorded and none exported: visits and CPU against tracing
   });
 });
 
+test('CPU per span, all-in: what tracing adds to each function shared by the spans it makes', (t) => {
+  // (280 − 150) / 3 and (180 − 80) / 5.
+  t.like(row('CPU per span, all-in ((on − off) / spans), frontend (3) / backend (5) (µs)'), {
+    on: '43.3 / 20.0',
+    ratio: 'goal ≤ 15',
+  });
+});
+
+test('sampled at 10 % and 1 %: CPU per visit against tracing off', (t) => {
+  t.like(row('CPU per visit, both functions, 10 % sampled (parentbased_traceidratio 0.1) (µs)'), {
+    off: '230',
+    on: '265',
+    ratio: '1.15×',
+  });
+  t.like(row('CPU per visit, both functions, 1 % sampled (parentbased_traceidratio 0.01) (µs)'), { on: '245' });
+});
+
 test('the parts come right after the CPU per visit of each function', (t) => {
   const measures = benchRows(results).map((one) => one.measure);
   const backendCpu = measures.indexOf('CPU per visit, backend (µs)');
-  t.is(measures[backendCpu + 1], 'CPU per visit, both functions (µs)');
+  t.is(measures[backendCpu + 1], 'CPU per span, all-in ((on − off) / spans), frontend (3) / backend (5) (µs)');
+  t.is(measures[backendCpu + 2], 'CPU per visit, both functions (µs)');
 });

@@ -4,7 +4,8 @@
 // manifest's NODE_OPTIONS, as its container runs. Two more split tracing's cost in its parts, with
 // the SDK's own settings: our telemetry with nothing recorded (the sampler always_off: what the
 // HTTP spans' layer and the context cost alone), and with every span recorded but none exported
-// (OTEL_TRACES_EXPORTER=none: the export's share is what `on` costs beyond it).
+// (OTEL_TRACES_EXPORTER=none: the export's share is what `on` costs beyond it). Two more sample 10 % and
+// 1 % of visits (OTEL_TRACES_SAMPLER=parentbased_traceidratio), what a busy service would set.
 import type { ContainerLimits } from '../containers/knative-container.ts';
 import type { FunctionName, RunningFunction } from '../functions/run.ts';
 import type { RunningJaeger } from '../jaeger/run.ts';
@@ -12,7 +13,19 @@ import { cleanEnv, type Processes } from '../local/system.ts';
 import { type CgroupMemory, createMemoryCgroup, type MemoryCgroup } from '../processes/memory-cgroup.ts';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 
-export type Mode = 'off' | 'on' | 'peer' | 'offLimited' | 'onLimited' | 'unrecorded' | 'unexported';
+export type Mode =
+  | 'off'
+  | 'on'
+  | 'peer'
+  | 'offLimited'
+  | 'onLimited'
+  | 'unrecorded'
+  | 'unexported'
+  | 'sampled10'
+  | 'sampled1';
+
+/** The sampled modes' ratio: the SDK's own parent-based ratio sampler, set by its variables. */
+export const SAMPLED: Partial<Record<Mode, string>> = { sampled10: '0.1', sampled1: '0.01' };
 
 /** No lag: the benchmark measures what a visit costs, not how long the simulated slow step waits. */
 export const NO_LAG = { LAG_MIN_MS: '0', LAG_MAX_MS: '0' };
@@ -35,6 +48,13 @@ function telemetryEnv(mode: Mode, name: FunctionName, setting: PairSetting): Nod
       return { ...onEnv(setting.jaeger), OTEL_TRACES_SAMPLER: 'always_off' };
     case 'unexported':
       return { ...onEnv(setting.jaeger), OTEL_TRACES_EXPORTER: 'none' };
+    case 'sampled10':
+    case 'sampled1':
+      return {
+        ...onEnv(setting.jaeger),
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: SAMPLED[mode],
+      };
     default:
       return onEnv(setting.jaeger);
   }

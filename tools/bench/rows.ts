@@ -2,6 +2,7 @@
 // peer with ours against it where the measure applies to it.
 import { renderTable } from '../report/table.ts';
 import type { Mode } from './modes.ts';
+import type { PartFigure } from './parts.ts';
 import type { LoadFigures } from './throughput.ts';
 
 export interface ColdStarts {
@@ -36,7 +37,11 @@ export interface BenchResults {
   /** Frontend visits with the counter in Redis, behind one and three backends (tracing on). */
   redis?: Record<string, LoadFigures>;
   redisRow?: BenchRow;
+  parts?: PartFigure[];
 }
+
+/** Spans each function makes for a visit (docs/spans-and-http.md): what tracing's CPU per visit is shared by. */
+export const SPANS_PER_VISIT = { frontend: 3, backend: 5 } as const;
 
 export interface BenchRow {
   measure: string;
@@ -89,8 +94,18 @@ function costRows(visits: BenchResults['visits']): BenchRow[] {
   const parts = [
     ['nothing recorded (sampler always_off)', visits.unrecorded],
     ['recorded, not exported (OTEL_TRACES_EXPORTER=none)', visits.unexported],
+    ['10 % sampled (parentbased_traceidratio 0.1)', visits.sampled10],
+    ['1 % sampled (parentbased_traceidratio 0.01)', visits.sampled1],
   ] as const;
+  const perSpan = (figures: LoadFigures, index: 0 | 1, spans: number) =>
+    ((cpuPerRequest(figures, index) - cpuPerRequest(visits.off, index)) / spans).toFixed(1);
   return [
+    plain(
+      'CPU per span, all-in ((on − off) / spans), frontend (3) / backend (5) (µs)',
+      '',
+      `${perSpan(visits.on, 0, SPANS_PER_VISIT.frontend)} / ${perSpan(visits.on, 1, SPANS_PER_VISIT.backend)}`,
+      'goal ≤ 15',
+    ),
     compare(
       'CPU per visit, both functions (µs)',
       bothFunctions(visits.off),
@@ -221,6 +236,14 @@ export function benchRows(results: BenchResults): BenchRow[] {
     );
   }
   return rows;
+}
+
+/** What each part of a span costs, measured in a process of its own (parts.ts): the floor first. */
+export function renderParts(parts: readonly PartFigure[]): string {
+  return renderTable(
+    [{ title: 'part (CPU of one process, median of 5 runs)' }, { title: 'µs', right: true }, { title: 'per' }],
+    parts.map((part) => [part.part, part.micros.toFixed(2), part.per]),
+  );
 }
 
 export function renderRows(results: BenchResults): string {

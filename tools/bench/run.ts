@@ -1,9 +1,12 @@
 // What tracing costs, measured side by side with tracing off (OTEL_SDK_DISABLED=true) and with the
 // zero-code peer (peer.ts) on this machine, in one run: cold start, throughput, latency and CPU per
 // request, the same inside the containers' memory limit, spans exported, memory. `npm run bench` prints it.
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseTally } from '../../functions/lib/span-tally.ts';
 import { containerLimits } from '../containers/knative-container.ts';
 import { functionCommand, functionDirectory, REPOSITORY_ROOT } from '../functions/run.ts';
 import type { RunningJaeger } from '../jaeger/run.ts';
@@ -16,9 +19,10 @@ import { percentile } from '../report/stats.ts';
 import { measureColdStarts, type StartTarget } from './cold-start.ts';
 import { acceptedSpans, settledAcceptedSpans } from './export.ts';
 import { type Mode, NO_LAG, OFF_ENV, onEnv, type Pair, type PairSetting, startPair, stopPair } from './modes.ts';
+import type { PartFigure } from './parts.ts';
 import { ZERO_CODE_PRELOAD, zeroCodeEnv } from './peer.ts';
 import { measureRedisScaleOut } from './redis.ts';
-import { type BenchResults, type ColdStarts, type ExportFigures, renderRows } from './rows.ts';
+import { type BenchResults, type ColdStarts, type ExportFigures, renderParts, renderRows } from './rows.ts';
 import { combineLoads, type LoadFigures, type LoadOptions, measureLoad, warmUp } from './throughput.ts';
 
 export interface BenchPlan {
@@ -33,10 +37,17 @@ export interface BenchPlan {
 export const QUICK_PLAN: BenchPlan = { starts: 6, seconds: 5, rounds: 1, warmup: 2, connections: 16 };
 export const FULL_PLAN: BenchPlan = { starts: 20, seconds: 3, rounds: 5, warmup: 5, connections: 16 };
 
-/** Spans a visit makes (docs/spans-and-http.md): three in the frontend, five in the backend. */
-export const SPANS_PER_VISIT = 8;
-
-const MODES: readonly Mode[] = ['off', 'on', 'peer', 'offLimited', 'onLimited', 'unrecorded', 'unexported'];
+const MODES: readonly Mode[] = [
+  'off',
+  'on',
+  'peer',
+  'offLimited',
+  'onLimited',
+  'unrecorded',
+  'unexported',
+  'sampled10',
+  'sampled1',
+];
 
 const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
 
@@ -162,7 +173,10 @@ async function measureThroughput(
   return { visits, backendAlone, cgroups, jaegerCores, warmupVisits: Object.fromEntries(warmupVisits) };
 }
 
-/** A burst of `visits` visits as fast as the traced frontend takes them, then Jaeger's count of their spans. */
+/**
+ * A burst of `visits` visits as fast as the traced frontend takes them, then Jaeger's count of their
+ * spans against the spans the functions say they ended (the line each writes when it stops).
+ */
 async function measureExport(
   processes: Processes,
   setting: PairSetting,
@@ -175,12 +189,32 @@ async function measureExport(
   const before = await acceptedSpans(metricsUrl);
   const burst = await runLoad({ url: pair.frontend.url, visits, concurrency: connections });
   const answered = burst.filter((result) => result.status === 200).length;
-  const created = answered * SPANS_PER_VISIT;
-  // SIGTERM: each function flushes its last spans before it exits.
+  // SIGTERM: each function flushes its last spans and says how many it ended before it exits.
   await Promise.all([pair.frontend.child.stop('SIGTERM', 30_000), pair.backend.child.stop('SIGTERM', 30_000)]);
   await stopPair(pair);
+  let created = 0;
+  for (const running of [pair.frontend, pair.backend]) {
+    const tally = parseTally(running.child.output());
+    if (!tally) throw new Error(`${running.child.name} stopped without saying how many spans it ended`);
+    created += tally.ended;
+  }
   const reached = (await settledAcceptedSpans(metricsUrl, before + created)) - before;
   return { visits, answered, spansCreated: created, spansReached: reached, dropped: created - reached };
+}
+
+/**
+ * What each part of a span costs (parts.ts), in a process of its own: it sets OpenTelemetry's globals and
+ * wraps node:http, which this process, the load generator, must not have.
+ */
+async function measurePartsInChild(jaeger: RunningJaeger, quick: boolean): Promise<PartFigure[]> {
+  const args = [
+    join(REPOSITORY_ROOT, 'tools/bench/parts-main.ts'),
+    jaeger.otlpEndpoint,
+    `http://localhost:${jaeger.ports.otlpHttp}`,
+    ...(quick ? ['--quick'] : []),
+  ];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPOSITORY_ROOT, env: cleanEnv() });
+  return JSON.parse(stdout) as PartFigure[];
 }
 
 /** Runs every measure on its own processes, all stopped at the end; Jaeger must be built (ensureJaeger). */
@@ -199,6 +233,8 @@ export async function runBenchmark(plan: BenchPlan, log: (line: string) => void)
     };
     log(`cold start: ${plan.starts} starts each, off, on and peer in turns…`);
     const coldStart = await measureColdStart(plan, processes, jaeger, peerJaeger);
+    log('parts: what each part of a span costs, in a process of its own…');
+    const parts = await measurePartsInChild(jaeger, plan.rounds === 1);
     log(`throughput: the node:http ceiling…`);
     const ceiling = await measureCeiling(plan);
     const load = await measureThroughput(plan, processes, setting, log);
@@ -229,7 +265,7 @@ export async function runBenchmark(plan: BenchPlan, log: (line: string) => void)
       redis: redis.results,
       redisRow: redis.row,
     };
-    return { table: renderRows(results), results };
+    return { table: `${renderRows(results)}\n\n${renderParts(parts)}`, results: { ...results, parts } };
   } finally {
     await processes.stopAll();
     for (const cgroup of cgroups) await cgroup.remove();

@@ -40,8 +40,11 @@ const { table, results } = await runBenchmark(quick ? QUICK_PLAN : FULL_PLAN, lo
 
 console.log(table);
 const machine = describeMachine();
+const plan = quick ? QUICK_PLAN : FULL_PLAN;
 console.log(
-  `\n${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${quick ? 'quick' : 'full'} run`,
+  `\n${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; ${quick ? 'quick' : 'full'} run: ` +
+    `each throughput, latency and CPU figure is the median of ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.seconds} s per mode, ` +
+    `each cold start the median of ${plan.starts} starts`,
 );
 await writeFile(
   values.out,
