@@ -14,8 +14,9 @@ export class ReconnectingExporter implements SpanExporter {
   readonly #create: () => SpanExporter;
   #current: SpanExporter;
   #failed = false;
-  /** Spans in exports that succeeded. */
+  /** Spans in exports that succeeded, and those exports. */
   sent = 0;
+  exports = 0;
 
   constructor(create: () => SpanExporter) {
     this.#create = create;
@@ -31,8 +32,10 @@ export class ReconnectingExporter implements SpanExporter {
       previous.shutdown().catch(() => {});
     }
     this.#current.export(spans, (result) => {
-      if (result.code === SUCCESS) this.sent += spans.length;
-      else this.#failed = true;
+      if (result.code === SUCCESS) {
+        this.sent += spans.length;
+        this.exports += 1;
+      } else this.#failed = true;
       done(result);
     });
   }

@@ -24,14 +24,22 @@ export class SpanTally implements SpanProcessor {
   }
 }
 
-/** The line a process writes when it stops: `Spans at exit: N ended, M sent to the collector.` */
-export function describeTally(ended: number, sent: number): string {
+export interface Tally {
+  ended: number;
+  sent: number;
+  /** Export requests that succeeded: `sent / exports` spans a request. */
+  exports: number;
+}
+
+/** The line a process writes when it stops: `Spans at exit: N ended, M sent to the collector in K exports.` */
+export function describeTally({ ended, sent, exports }: Tally): string {
   const lost = ended - sent;
-  return `Spans at exit: ${ended} ended, ${sent} sent to the collector${lost > 0 ? `, ${lost} not sent` : ''}.`;
+  const requests = `${exports} export${exports === 1 ? '' : 's'}`;
+  return `Spans at exit: ${ended} ended, ${sent} sent to the collector in ${requests}${lost > 0 ? `, ${lost} not sent` : ''}.`;
 }
 
 /** Reads that line back (the benchmark's count of spans created): undefined when there is none. */
-export function parseTally(output: string): { ended: number; sent: number } | undefined {
-  const match = /Spans at exit: (\d+) ended, (\d+) sent to the collector/.exec(output);
-  return match ? { ended: Number(match[1]), sent: Number(match[2]) } : undefined;
+export function parseTally(output: string): Tally | undefined {
+  const match = /Spans at exit: (\d+) ended, (\d+) sent to the collector in (\d+) exports?/.exec(output);
+  return match ? { ended: Number(match[1]), sent: Number(match[2]), exports: Number(match[3]) } : undefined;
 }

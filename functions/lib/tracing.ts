@@ -137,7 +137,8 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
         await sdk.shutdown();
       } finally {
         // Also when the last export failed: then above all.
-        if (exporter) console.error(describeTally(tally.ended, exporter.sent));
+        if (exporter)
+          console.error(describeTally({ ended: tally.ended, sent: exporter.sent, exports: exporter.exports }));
       }
     },
   };

@@ -32,8 +32,8 @@ for (const entry of ENTRIES) {
     const trace = await waitForTrace(jaeger.queryUrl, traceId, 8);
     t.is(trace.spans.length, 8);
     // Each says what it ended and sent: three spans of the frontend's, five of the backend's.
-    t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 3 });
-    t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 5 });
+    t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 3, exports: 1 });
+    t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 5, exports: 1 });
   });
 }
 
@@ -44,7 +44,7 @@ test('SIGTERM with the collector gone: the spans not sent are counted in the lin
   t.is((await fetch(frontend.url)).status, 200);
   await jaeger.stop();
   await Promise.all([frontend.child.stop('SIGTERM', 20_000), backend.child.stop('SIGTERM', 20_000)]);
-  t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 0 });
-  t.regex(frontend.child.output(), /Spans at exit: 3 ended, 0 sent to the collector, 3 not sent\./);
-  t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 0 });
+  t.deepEqual(parseTally(frontend.child.output()), { ended: 3, sent: 0, exports: 0 });
+  t.regex(frontend.child.output(), /Spans at exit: 3 ended, 0 sent to the collector in 0 exports, 3 not sent\./);
+  t.deepEqual(parseTally(backend.child.output()), { ended: 5, sent: 0, exports: 0 });
 });

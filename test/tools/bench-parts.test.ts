@@ -2,7 +2,13 @@
 // and the export rows send their spans to a real Jaeger, all of them.
 import test from 'ava';
 import { acceptedSpans, settledAcceptedSpans } from '../../tools/bench/export.ts';
-import { measureCalls, measureExchange, measureExports, measureFloor } from '../../tools/bench/parts.ts';
+import {
+  exchangeFigures,
+  measureCalls,
+  measureExchange,
+  measureExports,
+  measureFloor,
+} from '../../tools/bench/parts.ts';
 import { renderParts } from '../../tools/bench/rows.ts';
 import { startTestJaeger } from '../helpers/system.ts';
 
@@ -33,7 +39,12 @@ test('the export rows send every span of theirs to Jaeger, over gRPC, HTTP/proto
 });
 
 test('the floor, the calls and the HTTP exchange each give a figure, and the table shows them all', async (t) => {
-  const figures = [...(await measureFloor(2048)), ...(await measureCalls(5000)), ...(await measureExchange(300))];
+  const exchange = exchangeFigures({
+    untraced: await measureExchange('untraced', 300),
+    unrecorded: await measureExchange('unrecorded', 300),
+    recorded: await measureExchange('recorded', 300),
+  });
+  const figures = [...(await measureFloor(2048)), ...(await measureCalls(5000)), ...exchange];
   t.is(figures.length, 4 + 5 + 3);
   t.true(
     figures.every((figure) => positive(figure.micros) || figure.part.startsWith('the same')),

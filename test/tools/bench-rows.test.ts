@@ -29,7 +29,7 @@ const visits: Record<Mode, LoadFigures> = {
   sampled1: load(5800, 160, 85),
 };
 
-const exported = { visits: 10, answered: 10, spansCreated: 80, spansReached: 80, dropped: 0 };
+const exported = { visits: 10, answered: 10, spansCreated: 80, spansReached: 80, dropped: 0, spansPerExport: [30, 50] };
 const results: BenchResults = {
   plan: { seconds: 3, rounds: 5, connections: 16 },
   coldStartMs: { backend: { off: 300, on: 320, peer: 1000 }, frontend: { off: 280, on: 300, peer: 980 }, floorMs: 200 },

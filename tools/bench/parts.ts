@@ -283,56 +283,63 @@ async function exchanges(url: string, agent: Agent, count: number): Promise<void
   }
 }
 
+export type ExchangeMode = 'untraced' | 'unrecorded' | 'recorded';
+
 /**
- * One request from a node:http client to a node:http server in this process, untraced, then with our
- * server and client spans (nothing recorded, recorded and queued for an exporter that does nothing):
- * what our layer adds to a request and its answer, two spans, beyond node:http's own work.
+ * CPU µs of one request from a node:http client to a node:http server in this process, and its answer:
+ * untraced, or with our server and client spans (nothing recorded, or both recorded and queued for an
+ * exporter that does nothing). One mode per process (parts-main.ts runs them in turns), so that no mode
+ * runs on code the JIT shaped for another.
  */
-export async function measureExchange(requests = 20_000): Promise<PartFigure[]> {
+export async function measureExchange(mode: ExchangeMode, requests = 20_000): Promise<number> {
   const server = createServer((_request, response) => response.end('8'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/counter`;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const run = (count: number) => exchanges(url, agent, count);
+  const provider = new TracerProvider({
+    resource: RESOURCE,
+    sampler: mode === 'recorded' ? new AlwaysOnSampler() : new AlwaysOffSampler(),
+    spanProcessors: [new RedactingSpanProcessor(), new BatchSpanProcessor({ exporter: new DiscardingExporter() })],
+  });
+  const untrace: (() => void)[] = [];
+  if (mode !== 'untraced') {
+    installGlobals(provider);
+    const tracer = provider.getTracer('parts');
+    untrace.push(
+      traceServers(tracer, () => false),
+      traceClients(tracer),
+    );
+  }
   try {
-    const untraced = await perOperation(requests, run);
-    const figures: PartFigure[] = [
-      { part: 'an HTTP request and its answer, untraced', per: 'request', micros: untraced },
-    ];
-    for (const [part, sampler] of [
-      ['the same with our server and client spans, nothing recorded', new AlwaysOffSampler()],
-      ['the same, both spans recorded and batched', new AlwaysOnSampler()],
-    ] as const) {
-      const provider = new TracerProvider({
-        resource: RESOURCE,
-        sampler,
-        spanProcessors: [new RedactingSpanProcessor(), new BatchSpanProcessor({ exporter: new DiscardingExporter() })],
-      });
-      installGlobals(provider);
-      const tracer = provider.getTracer('parts');
-      const untrace = [traceServers(tracer, () => false), traceClients(tracer)];
-      try {
-        figures.push({ part, per: 'request', micros: (await perOperation(requests, run)) - untraced });
-      } finally {
-        for (const stop of untrace) stop();
-        await provider.shutdown();
-      }
-    }
-    return figures;
+    return await perOperation(requests, (count) => exchanges(url, agent, count));
   } finally {
+    for (const stop of untrace) stop();
+    await provider.shutdown();
     agent.destroy();
     server.close();
   }
 }
 
-/** Every part, floor first; each group in a process of its own when run through parts-main.ts. */
+/** The exchange's figures from the CPU µs of each mode: the request untraced, and what each tracing mode adds. */
+export function exchangeFigures(micros: Record<ExchangeMode, number>): PartFigure[] {
+  return [
+    { part: 'an HTTP request and its answer, untraced', per: 'request', micros: micros.untraced },
+    {
+      part: 'the same with our server and client spans, nothing recorded',
+      per: 'request',
+      micros: micros.unrecorded - micros.untraced,
+    },
+    { part: 'the same, both spans recorded and batched', per: 'request', micros: micros.recorded - micros.untraced },
+  ];
+}
+
+/** Every part but the exchange (parts-main.ts runs that in processes of its own), floor first. */
 export async function measureParts(endpoints: { grpc: string; http: string }, quick: boolean): Promise<PartFigure[]> {
   const scale = quick ? 0.25 : 1;
   return [
     ...(await measureFloor(Math.round(20_000 * scale))),
     ...(await measureExports(endpoints, Math.round(20_480 * scale))),
     ...(await measureCalls(Math.round(200_000 * scale))),
-    ...(await measureExchange(Math.round(20_000 * scale))),
   ];
 }

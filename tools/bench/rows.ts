@@ -18,6 +18,8 @@ export interface ExportFigures {
   spansCreated: number;
   spansReached: number;
   dropped: number;
+  /** Spans in each export request, on average, frontend then backend. */
+  spansPerExport: number[];
 }
 
 export interface BenchResults {
@@ -232,6 +234,11 @@ export function benchRows(results: BenchResults): BenchRow[] {
         '',
         `${figures.spansReached} / ${figures.spansCreated}`,
         `${figures.dropped} dropped`,
+      ),
+      plain(
+        `spans per export request in that burst${where}, frontend / backend`,
+        '',
+        figures.spansPerExport.map((spans) => spans.toFixed(0)).join(' / '),
       ),
     );
   }

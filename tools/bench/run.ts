@@ -192,14 +192,21 @@ async function measureExport(
   // SIGTERM: each function flushes its last spans and says how many it ended before it exits.
   await Promise.all([pair.frontend.child.stop('SIGTERM', 30_000), pair.backend.child.stop('SIGTERM', 30_000)]);
   await stopPair(pair);
-  let created = 0;
-  for (const running of [pair.frontend, pair.backend]) {
+  const tallies = [pair.frontend, pair.backend].map((running) => {
     const tally = parseTally(running.child.output());
     if (!tally) throw new Error(`${running.child.name} stopped without saying how many spans it ended`);
-    created += tally.ended;
-  }
+    return tally;
+  });
+  const created = tallies.reduce((sum, tally) => sum + tally.ended, 0);
   const reached = (await settledAcceptedSpans(metricsUrl, before + created)) - before;
-  return { visits, answered, spansCreated: created, spansReached: reached, dropped: created - reached };
+  return {
+    visits,
+    answered,
+    spansCreated: created,
+    spansReached: reached,
+    dropped: created - reached,
+    spansPerExport: tallies.map((tally) => (tally.exports > 0 ? tally.sent / tally.exports : 0)),
+  };
 }
 
 /**
