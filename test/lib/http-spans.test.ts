@@ -322,6 +322,26 @@ test('no client span while tracing is suppressed (an exporter’s own calls)', a
   t.is(body, 'undefined', 'no traceparent sent');
 });
 
+test('a visit its caller did not sample: no span is recorded, and the trace context still goes on, unsampled', async (t) => {
+  const traceId = '5c0ffee0a11ce5ed0000000000000abc';
+  let forwarded: string | undefined;
+  const { url: backend } = await serve(t, (incoming, outgoing) => {
+    forwarded = incoming.headers.traceparent;
+    outgoing.end('8');
+  });
+  const { url: frontend } = await serve(t, (_incoming, outgoing) => {
+    void sendTraced(backend).then((answer) => outgoing.end(answer.body));
+  });
+  const answer = await send(frontend, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` } });
+  t.is(answer.body, '8');
+  t.regex(forwarded ?? '', new RegExp(`^00-${traceId}-[\\da-f]{16}-00$`));
+  t.not(forwarded, `00-${traceId}-00f067aa0ba902b7-00`, 'the client span has an id of its own');
+  t.deepEqual(
+    spans.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId),
+    [],
+  );
+});
+
 test.after.always(() => {
   untraceServers();
   untraceClients();
