@@ -326,7 +326,7 @@ test('a visit its caller did not sample: no span is recorded, and the trace cont
   const traceId = '5c0ffee0a11ce5ed0000000000000abc';
   let forwarded: string | undefined;
   const { url: backend } = await serve(t, (incoming, outgoing) => {
-    forwarded = incoming.headers.traceparent;
+    forwarded = incoming.headers.traceparent as string | undefined;
     outgoing.end('8');
   });
   const { url: frontend } = await serve(t, (_incoming, outgoing) => {

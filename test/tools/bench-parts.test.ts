@@ -39,13 +39,19 @@ test('the export rows send every span of theirs to Jaeger, over gRPC, HTTP/proto
 });
 
 test('the floor, the calls and the HTTP exchange each give a figure, and the table shows them all', async (t) => {
+  const jaeger = await startTestJaeger(t);
+  const before = await acceptedSpans(jaeger.metricsUrl);
   const exchange = exchangeFigures({
     untraced: await measureExchange('untraced', 300),
     unrecorded: await measureExchange('unrecorded', 300),
     recorded: await measureExchange('recorded', 300),
+    exported: await measureExchange('exported', 300, jaeger.otlpEndpoint),
   });
+  // The exported exchange's spans reached Jaeger: two for each request, its warm-up's too.
+  const sent = 2 * (60 + 5 * 300);
+  t.is((await settledAcceptedSpans(jaeger.metricsUrl, before + sent)) - before, sent);
   const figures = [...(await measureFloor(2048)), ...(await measureCalls(5000)), ...exchange];
-  t.is(figures.length, 4 + 5 + 3);
+  t.is(figures.length, 4 + 5 + 5);
   t.true(
     figures.every((figure) => positive(figure.micros) || figure.part.startsWith('the same')),
     JSON.stringify(figures),

@@ -3,21 +3,21 @@
 // figures as JSON. The HTTP exchange runs one mode per child process, the modes in turns, three times:
 // the median of each mode's three.
 // `node tools/bench/parts-main.ts <OTLP gRPC endpoint> <OTLP/HTTP endpoint> [--quick]`
-// `node tools/bench/parts-main.ts --exchange <mode> <requests>` (one mode's CPU µs per request)
+// `node tools/bench/parts-main.ts --exchange <mode> <requests> [<OTLP gRPC endpoint>]` (one mode's CPU µs per request)
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { percentile } from '../report/stats.ts';
 import { type ExchangeMode, exchangeFigures, measureExchange, measureParts } from './parts.ts';
 
-const MODES: readonly ExchangeMode[] = ['untraced', 'unrecorded', 'recorded'];
+const MODES: readonly ExchangeMode[] = ['untraced', 'unrecorded', 'recorded', 'exported'];
 const TURNS = 3;
 
-async function exchangeInChildren(requests: number): Promise<Record<ExchangeMode, number>> {
-  const figures: Record<ExchangeMode, number[]> = { untraced: [], unrecorded: [], recorded: [] };
+async function exchangeInChildren(requests: number, grpc: string): Promise<Record<ExchangeMode, number>> {
+  const figures: Record<ExchangeMode, number[]> = { untraced: [], unrecorded: [], recorded: [], exported: [] };
   for (let turn = 0; turn < TURNS; turn += 1) {
     for (const mode of MODES) {
-      const args = [fileURLToPath(import.meta.url), '--exchange', mode, String(requests)];
+      const args = [fileURLToPath(import.meta.url), '--exchange', mode, String(requests), grpc];
       const { stdout } = await promisify(execFile)(process.execPath, args);
       figures[mode].push(Number(stdout));
     }
@@ -27,16 +27,19 @@ async function exchangeInChildren(requests: number): Promise<Record<ExchangeMode
     untraced: median(figures.untraced),
     unrecorded: median(figures.unrecorded),
     recorded: median(figures.recorded),
+    exported: median(figures.exported),
   };
 }
 
-const [first, second, third] = process.argv.slice(2);
+const [first, second, third, fourth] = process.argv.slice(2);
 if (first === '--exchange' && MODES.includes(second as ExchangeMode)) {
-  console.log(await measureExchange(second as ExchangeMode, Number(third)));
+  console.log(await measureExchange(second as ExchangeMode, Number(third), fourth));
+  // The gRPC channel's timers would keep the process a while.
+  process.exit(0);
 } else if (first && second && !first.startsWith('--')) {
   const quick = third === '--quick';
   const parts = await measureParts({ grpc: first, http: second }, quick);
-  const exchange = exchangeFigures(await exchangeInChildren(quick ? 5000 : 20_000));
+  const exchange = exchangeFigures(await exchangeInChildren(quick ? 5000 : 20_000, first));
   console.log(JSON.stringify([...parts, ...exchange]));
 } else {
   console.error('usage: node tools/bench/parts-main.ts <OTLP gRPC endpoint> <OTLP/HTTP endpoint> [--quick]');

@@ -283,15 +283,16 @@ async function exchanges(url: string, agent: Agent, count: number): Promise<void
   }
 }
 
-export type ExchangeMode = 'untraced' | 'unrecorded' | 'recorded';
+export type ExchangeMode = 'untraced' | 'unrecorded' | 'recorded' | 'exported';
 
 /**
  * CPU µs of one request from a node:http client to a node:http server in this process, and its answer:
- * untraced, or with our server and client spans (nothing recorded, or both recorded and queued for an
- * exporter that does nothing). One mode per process (parts-main.ts runs them in turns), so that no mode
- * runs on code the JIT shaped for another.
+ * untraced, or with our server and client spans: nothing recorded, both recorded and queued for an
+ * exporter that does nothing, or exported over OTLP gRPC to the Jaeger at `grpc` with the SDK's default
+ * batches. One mode per process (parts-main.ts runs them in turns), so that no mode runs on code the JIT
+ * shaped for another.
  */
-export async function measureExchange(mode: ExchangeMode, requests = 20_000): Promise<number> {
+export async function measureExchange(mode: ExchangeMode, requests = 20_000, grpc?: string): Promise<number> {
   const server = createServer((_request, response) => response.end('8'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -299,8 +300,13 @@ export async function measureExchange(mode: ExchangeMode, requests = 20_000): Pr
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const provider = new TracerProvider({
     resource: RESOURCE,
-    sampler: mode === 'recorded' ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-    spanProcessors: [new RedactingSpanProcessor(), new BatchSpanProcessor({ exporter: new DiscardingExporter() })],
+    sampler: mode === 'unrecorded' ? new AlwaysOffSampler() : new AlwaysOnSampler(),
+    spanProcessors: [
+      new RedactingSpanProcessor(),
+      new BatchSpanProcessor({
+        exporter: mode === 'exported' ? new GrpcExporter({ url: grpc }) : new DiscardingExporter(),
+      }),
+    ],
   });
   const untrace: (() => void)[] = [];
   if (mode !== 'untraced') {
@@ -331,6 +337,16 @@ export function exchangeFigures(micros: Record<ExchangeMode, number>): PartFigur
       micros: micros.unrecorded - micros.untraced,
     },
     { part: 'the same, both spans recorded and batched', per: 'request', micros: micros.recorded - micros.untraced },
+    {
+      part: 'the same, both exported over OTLP gRPC to Jaeger',
+      per: 'request',
+      micros: micros.exported - micros.untraced,
+    },
+    {
+      part: 'all-in per span: exported − untraced, over 2 spans',
+      per: 'span',
+      micros: (micros.exported - micros.untraced) / 2,
+    },
   ];
 }
 
