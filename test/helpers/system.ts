@@ -24,9 +24,12 @@ function processesFor(t: ExecutionContext): Processes {
   return processes;
 }
 
-/** A fresh Jaeger for this test, on free ports (or on `ports`), stopped in teardown. */
-export function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts): Promise<RunningJaeger> {
-  return processesFor(t).jaeger(ports);
+/**
+ * A fresh Jaeger for this test, on free ports (or on `ports`), its sampling strategies from the file
+ * `strategies` if given; stopped in teardown.
+ */
+export function startTestJaeger(t: ExecutionContext, ports?: JaegerPorts, strategies?: string): Promise<RunningJaeger> {
+  return processesFor(t).jaeger(ports, strategies);
 }
 
 /**

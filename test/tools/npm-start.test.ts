@@ -15,6 +15,7 @@ const JAEGER_PORT_VARIABLES = [
   'JAEGER_QUERY_GRPC_PORT',
   'JAEGER_HEALTH_PORT',
   'JAEGER_METRICS_PORT',
+  'JAEGER_SAMPLING_PORT',
 ];
 
 test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
@@ -28,6 +29,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
       JAEGER_QUERY_GRPC_PORT: await findFreePort(),
       JAEGER_HEALTH_PORT: await findFreePort(),
       JAEGER_METRICS_PORT: await findFreePort(),
+      JAEGER_SAMPLING_PORT: await findFreePort(),
       PAGE_PORT: await findFreePort(),
     };
     const env = baseEnv({

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import test from 'ava';
-import { DEFAULT_JAEGER_PORTS } from '../../tools/jaeger/run.ts';
+import { DEFAULT_JAEGER_PORTS, DEFAULT_SAMPLING_STRATEGIES } from '../../tools/jaeger/run.ts';
 import { ConfigError } from '../../tools/local/settings.ts';
 import { planStart } from '../../tools/local/start-plan.ts';
 
@@ -113,3 +114,35 @@ for (const [env, message] of [
     t.throws(() => planStart(env), { instanceOf: ConfigError, message });
   });
 }
+
+test("Jaeger's sampling strategies: port 5778 and tools/jaeger/sampling-strategies.json, or JAEGER_SAMPLING_*", (t) => {
+  const plan = planStart({});
+  t.is(plan.jaeger?.sampling, 5778);
+  t.is(plan.samplingStrategies, DEFAULT_SAMPLING_STRATEGIES);
+  const moved = planStart({ JAEGER_SAMPLING_PORT: '6778', JAEGER_SAMPLING_STRATEGIES: 'mine.json' });
+  t.is(moved.jaeger?.sampling, 6778);
+  t.is(moved.samplingStrategies, resolve('mine.json'));
+  t.throws(() => planStart({ JAEGER_SAMPLING_PORT: 'many' }), { message: /^JAEGER_SAMPLING_PORT is "many"/ });
+});
+
+test('functions told to follow Jaeger remotely, with no endpoint, are given the local Jaeger', (t) => {
+  const remote = (extra: NodeJS.ProcessEnv) =>
+    planStart({ OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote', ...extra });
+  t.is(remote({}).functionEnv.OTEL_TRACES_SAMPLER_ARG, 'endpoint=http://localhost:5778');
+  t.is(
+    remote({ JAEGER_SAMPLING_PORT: '6778', OTEL_TRACES_SAMPLER_ARG: 'pollingIntervalMs=5000' }).functionEnv
+      .OTEL_TRACES_SAMPLER_ARG,
+    'endpoint=http://localhost:6778,pollingIntervalMs=5000',
+  );
+  // An endpoint of the user's, another sampler, or no local Jaeger: the variable is left alone.
+  t.is(
+    remote({ OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://jaeger:5778' }).functionEnv.OTEL_TRACES_SAMPLER_ARG,
+    undefined,
+  );
+  t.is(
+    planStart({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }).functionEnv
+      .OTEL_TRACES_SAMPLER_ARG,
+    undefined,
+  );
+  t.is(remote({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' }).functionEnv.OTEL_TRACES_SAMPLER_ARG, undefined);
+});

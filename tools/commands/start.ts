@@ -3,6 +3,7 @@
 // the functions first, so that their last spans reach Jaeger, then the page and Jaeger.
 // COUNTER_STORE=redis adds a redis-server of its own for the counter (Debian's, installed when
 // missing), and BACKEND_REPLICAS=N then runs N backends behind one round-robin address.
+import { relative } from 'node:path';
 import { startFunctionProcess } from '../functions/run.ts';
 import { ensureJaeger } from '../jaeger/binary.ts';
 import { startJaeger } from '../jaeger/run.ts';
@@ -35,13 +36,14 @@ async function launch(plan: StartPlan): Promise<string[]> {
   const lines: string[] = [];
   if (plan.jaeger) {
     const binary = await ensureJaeger(process.env, (line) => console.log(line));
-    const jaeger = await startJaeger(binary, { ports: plan.jaeger, echo: true });
+    const jaeger = await startJaeger(binary, { ports: plan.jaeger, echo: true, strategies: plan.samplingStrategies });
     parts.push(jaeger);
     env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
     // A link to open by hand: the UI's /api/traces, since a search of the stable /api/v3 needs time
     // bounds, which a link printed once would outlive.
     lines.push(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
     lines.push(`otlp grpc  ${jaeger.otlpEndpoint}`);
+    lines.push(`sampling   ${jaeger.samplingUrl}    strategies: ${relative(process.cwd(), plan.samplingStrategies)}`);
     const frontendUrl = `http://localhost:${plan.frontendPort}`;
     const page = await startTracePage({ port: plan.pagePort, jaegerUrl: jaeger.queryUrl, frontendUrl });
     parts.push({ stop: () => page.close() });

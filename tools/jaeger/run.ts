@@ -1,4 +1,5 @@
-// Runs a real Jaeger v2 all-in-one (in-memory storage) with tools/jaeger/config.yaml.
+// Runs a real Jaeger v2 all-in-one (in-memory storage) with tools/jaeger/config.yaml, its sampling
+// strategies from tools/jaeger/sampling-strategies.json unless given another file.
 import { join } from 'node:path';
 import { findFreePort } from '../processes/ports.ts';
 import { type Child, spawnChild, waitForHttp } from '../processes/process.ts';
@@ -12,7 +13,16 @@ export interface JaegerPorts {
   health: number;
   /** The collector's own Prometheus metrics (spans accepted and refused). */
   metrics: number;
+  /** The remote_sampling extension's HTTP endpoint: GET /sampling?service=NAME. */
+  sampling: number;
 }
+
+/**
+ * Sampling with probability 1, for every service. The one operation it names (GET, the name a
+ * server span starts with) is there so that Jaeger's answer has a per-operation part: without one,
+ * @opentelemetry/sampler-jaeger-remote does not follow Jaeger v2's answer (docs/sampling.md).
+ */
+export const DEFAULT_SAMPLING_STRATEGIES = join(JAEGER_MODULE_DIR, 'sampling-strategies.json');
 
 /** Jaeger's own defaults. */
 export const DEFAULT_JAEGER_PORTS: JaegerPorts = {
@@ -22,6 +32,7 @@ export const DEFAULT_JAEGER_PORTS: JaegerPorts = {
   queryGrpc: 16685,
   health: 13133,
   metrics: 8888,
+  sampling: 5778,
 };
 
 export async function freeJaegerPorts(): Promise<JaegerPorts> {
@@ -32,6 +43,7 @@ export async function freeJaegerPorts(): Promise<JaegerPorts> {
     queryGrpc: await findFreePort(),
     health: await findFreePort(),
     metrics: await findFreePort(),
+    sampling: await findFreePort(),
   };
 }
 
@@ -44,12 +56,19 @@ export interface RunningJaeger {
   queryUrl: string;
   /** The collector's Prometheus metrics. */
   metricsUrl: string;
+  /** Where the functions ask for their sampling strategy: OTEL_TRACES_SAMPLER_ARG's endpoint. */
+  samplingUrl: string;
   stop(): Promise<void>;
 }
 
 export async function startJaeger(
   binary: string,
-  { ports = DEFAULT_JAEGER_PORTS, echo = false, timeoutMs = 30_000 } = {},
+  {
+    ports = DEFAULT_JAEGER_PORTS,
+    echo = false,
+    timeoutMs = 30_000,
+    strategies = DEFAULT_SAMPLING_STRATEGIES,
+  }: { ports?: JaegerPorts; echo?: boolean; timeoutMs?: number; strategies?: string } = {},
 ): Promise<RunningJaeger> {
   const env = {
     ...process.env,
@@ -59,6 +78,8 @@ export async function startJaeger(
     JAEGER_QUERY_GRPC_PORT: String(ports.queryGrpc),
     JAEGER_HEALTH_PORT: String(ports.health),
     JAEGER_METRICS_PORT: String(ports.metrics),
+    JAEGER_SAMPLING_PORT: String(ports.sampling),
+    JAEGER_SAMPLING_STRATEGIES: strategies,
   };
   const child = spawnChild('jaeger', binary, ['--config', join(JAEGER_MODULE_DIR, 'config.yaml')], { env, echo });
   try {
@@ -73,6 +94,7 @@ export async function startJaeger(
     otlpEndpoint: `http://localhost:${ports.otlpGrpc}`,
     queryUrl: `http://localhost:${ports.query}`,
     metricsUrl: `http://localhost:${ports.metrics}/metrics`,
+    samplingUrl: `http://localhost:${ports.sampling}`,
     stop: async () => {
       await child.stop();
     },

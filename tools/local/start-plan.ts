@@ -1,8 +1,9 @@
 // What `npm start` runs, decided from the environment alone, so that it can be tested without running it.
-import { DEFAULT_JAEGER_PORTS, type JaegerPorts } from '../jaeger/run.ts';
+import { resolve } from 'node:path';
+import { DEFAULT_JAEGER_PORTS, DEFAULT_SAMPLING_STRATEGIES, type JaegerPorts } from '../jaeger/run.ts';
 import { ConfigError, readHttpUrl, readInteger, readPort } from './settings.ts';
 
-/** The trace page's port: beside the functions (8080, 8081), clear of Jaeger's (16686, 4317, 4318, 16685, 13133, 8888). */
+/** The trace page's port: beside the functions (8080, 8081), clear of Jaeger's (16686, 4317, 4318, 16685, 13133, 8888, 5778). */
 export const DEFAULT_PAGE_PORT = 8090;
 
 /** The local Redis of COUNTER_STORE=redis: beside Redis's own 6379, which a Redis of the machine's may hold. */
@@ -18,6 +19,8 @@ export interface StartPlan {
   pagePort: number;
   /** A local Jaeger's ports; undefined when tracing is off or spans go to a collector of the user's. */
   jaeger: JaegerPorts | undefined;
+  /** The local Jaeger's sampling strategies file (JAEGER_SAMPLING_STRATEGIES), an absolute path. */
+  samplingStrategies: string;
   /** Start the backend: not when COUNTER_ENDPOINT names another one. */
   startBackend: boolean;
   /** How many backend processes; above 1, behind a round-robin at backendPort (BACKEND_REPLICAS). */
@@ -42,6 +45,19 @@ export interface StartPlan {
  * only while spans wait). The functions' own default stays the SDK's, which is what a cluster runs.
  */
 export const LOCAL_BATCH_DELAY_MS = 1000;
+
+/**
+ * OTEL_TRACES_SAMPLER_ARG for functions that follow Jaeger's strategies (jaeger_remote,
+ * parentbased_jaeger_remote) and name no endpoint: the local Jaeger's, which npm start knows as it
+ * knows where spans go, before whatever else the variable says. Undefined: leave the variable alone.
+ */
+export function localRemoteSamplerArg(env: NodeJS.ProcessEnv, samplingPort: number): string | undefined {
+  const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
+  if (sampler !== 'jaeger_remote' && sampler !== 'parentbased_jaeger_remote') return undefined;
+  const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim() ?? '';
+  if (arg.split(',').some((part) => part.trim().startsWith('endpoint='))) return undefined;
+  return [`endpoint=http://localhost:${samplingPort}`, ...(arg === '' ? [] : [arg])].join(',');
+}
 
 /** Throws a ConfigError naming the variable when a port or URL is malformed. */
 export function planStart(env: NodeJS.ProcessEnv): StartPlan {
@@ -80,10 +96,14 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
   const backendEnv: Record<string, string> = localRedis ? { COUNTER_STORE: `redis://127.0.0.1:${redisPort}` } : {};
 
   const defaults = DEFAULT_JAEGER_PORTS;
+  const localJaeger = !tracingOff && !collector;
+  const samplingPort = readPort(env, 'JAEGER_SAMPLING_PORT', defaults.sampling);
   const functionEnv: Record<string, string> =
-    !tracingOff && !collector && !env.OTEL_BSP_SCHEDULE_DELAY?.trim()
+    localJaeger && !env.OTEL_BSP_SCHEDULE_DELAY?.trim()
       ? { OTEL_BSP_SCHEDULE_DELAY: String(LOCAL_BATCH_DELAY_MS) }
       : {};
+  const remoteArg = localJaeger ? localRemoteSamplerArg(env, samplingPort) : undefined;
+  if (remoteArg !== undefined) functionEnv.OTEL_TRACES_SAMPLER_ARG = remoteArg;
   return {
     frontendPort: readPort(env, 'FRONTEND_PORT', 8080),
     backendPort,
@@ -98,7 +118,11 @@ export function planStart(env: NodeJS.ProcessEnv): StartPlan {
             queryGrpc: readPort(env, 'JAEGER_QUERY_GRPC_PORT', defaults.queryGrpc),
             health: readPort(env, 'JAEGER_HEALTH_PORT', defaults.health),
             metrics: readPort(env, 'JAEGER_METRICS_PORT', defaults.metrics),
+            sampling: samplingPort,
           },
+    samplingStrategies: env.JAEGER_SAMPLING_STRATEGIES?.trim()
+      ? resolve(env.JAEGER_SAMPLING_STRATEGIES.trim())
+      : DEFAULT_SAMPLING_STRATEGIES,
     startBackend,
     backendReplicas,
     redis: localRedis ? { port: redisPort } : undefined,

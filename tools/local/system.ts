@@ -31,12 +31,14 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export class Processes {
   readonly #stops: (() => Promise<void>)[] = [];
 
-  async jaeger(ports?: JaegerPorts): Promise<RunningJaeger> {
+  /** A Jaeger on free ports (or `ports`), with its sampling strategies from `strategies` if given. */
+  async jaeger(ports?: JaegerPorts, strategies?: string): Promise<RunningJaeger> {
     const binary = await locateJaeger(process.env);
     if (!binary) throw new Error('No Jaeger binary: run npm run setup first.');
+    const options = strategies === undefined ? {} : { strategies };
     const jaeger = ports
-      ? await startJaeger(binary, { ports })
-      : await onFreePorts(async () => startJaeger(binary, { ports: await freeJaegerPorts() }));
+      ? await startJaeger(binary, { ports, ...options })
+      : await onFreePorts(async () => startJaeger(binary, { ports: await freeJaegerPorts(), ...options }));
     this.#stops.push(() => jaeger.stop());
     return jaeger;
   }
