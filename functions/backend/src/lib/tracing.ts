@@ -1,6 +1,7 @@
 // Generated from functions/lib/tracing.ts by tools/commands/generate-lib.ts (npm run build): do not edit.
 // Starts the OpenTelemetry SDK: traces only, exported over OTLP gRPC (to Jaeger), configured by the
-// standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*, ...).
+// standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_BSP_*,
+// OTEL_TRACES_SAMPLER, ...).
 import type { IncomingMessage } from 'node:http';
 import { DiagLogLevel, diag, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -21,6 +22,7 @@ import { hostDetectorWithOptionalId } from './host-detector.ts';
 import { traceClients, traceServers } from './http-spans.ts';
 import { ReconnectingExporter } from './reconnecting-exporter.ts';
 import { RedactingSpanProcessor } from './redact.ts';
+import { createSampler, readSamplerSettings } from './sampler.ts';
 import { describeTally, SpanTally } from './span-tally.ts';
 import { createThrottledLogger } from './throttled-logger.ts';
 
@@ -97,12 +99,20 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
   };
   if (env.K_SERVICE) attributes[ATTR_FAAS_NAME] = env.K_SERVICE;
   if (env.K_REVISION) attributes[ATTR_FAAS_VERSION] = env.K_REVISION;
+  // A setting's warning is said once, at start-up, past the throttle that bounds the export errors.
+  const warn = (line: string) => console.error(`opentelemetry warn: ${line}`);
+  // OTEL_TRACES_SAMPLER unset: no sampler of ours, NodeSDK's default (parentbased_always_on) as before.
+  const samplerSettings = readSamplerSettings(env, warn);
+  const sampling = samplerSettings
+    ? await createSampler(samplerSettings, env.OTEL_SERVICE_NAME?.trim() || packageJson.name, warn)
+    : undefined;
 
   const exporter =
     readTracesExporter(env) === 'none' ? undefined : new ReconnectingExporter(() => new OTLPTraceExporter());
   const tally = new SpanTally();
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes(attributes)),
+    ...(sampling ? { sampler: sampling.sampler } : {}),
     // The SDK's own detectors, in its order, but a host detector that does not warn in containers;
     // OTEL_NODE_RESOURCE_DETECTORS, when set, chooses instead.
     ...(env.OTEL_NODE_RESOURCE_DETECTORS
@@ -134,6 +144,7 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<{ shutdown()
   return {
     shutdown: async () => {
       for (const stop of untrace) stop();
+      sampling?.stop();
       try {
         await sdk.shutdown();
       } finally {
