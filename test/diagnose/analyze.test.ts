@@ -50,6 +50,7 @@ test('no traces, no bottleneck', (t) => {
     operations: [],
     bottleneck: undefined,
     slowestTrace: undefined,
+    sampling: { known: 0, unknown: 0, visits: 0 },
   });
 });
 

@@ -47,3 +47,16 @@ test('the report draws the latency summary and histogram', (t) => {
   t.regex(text, /^ *1\.00 s – 1\.88 s │█+ +1$/m);
   t.regex(text, /^ +9\.80 s {2}200 {2}trace t3$/m);
 });
+
+test('how many visits were sampled, by their traceresponse; the slowest unsampled ones marked', (t) => {
+  const sampled = (visitor: number, ms: number, yes: boolean): VisitResult => ({ ...ok(visitor, ms), sampled: yes });
+  const some = analyzeLoad([sampled(1, 10, true), sampled(2, 30, false), sampled(3, 20, false), sampled(4, 5, false)]);
+  t.deepEqual(some.traces, { named: 4, sampled: 1 });
+  const text = renderLoadReport(some);
+  t.regex(text, /^Sampled: 1 of 4 visits \(25\.0 %\), by their traceresponse's flags; the other 3 made no trace$/m);
+  t.regex(text, /^ +30\.0 ms {2}200 {2}trace t2 \(not sampled: not in Jaeger\)$/m);
+  t.regex(text, /^ +10\.0 ms {2}200 {2}trace t1$/m);
+  const all = renderLoadReport(analyzeLoad([sampled(1, 10, true), sampled(2, 10, true)]));
+  t.regex(all, /^Sampled: all 2 visits that named their trace$/m);
+  t.notRegex(renderLoadReport(analyzeLoad([{ status: 502, ms: 5 }])), /Sampled/);
+});

@@ -1,7 +1,8 @@
 // `npm run load -- [--visits N] [--concurrency C] [--url URL] [--jaeger URL] [--wait-traces S]`: sends
 // visits to the frontend, shows progress, then a latency summary and histogram, the check of the
-// visitor numbers, the errors by status and the trace ids of the slowest visits; then waits until
-// each visit's trace is whole in Jaeger, so that diagnose run next sees them all. Exits 1 when a
+// visitor numbers, the errors by status, how many visits the frontend sampled and the trace ids of
+// the slowest visits; then waits until each sampled visit's trace is whole in Jaeger, so that
+// diagnose run next sees them all (an unsampled visit has none). Exits 1 when a
 // visit failed or a number repeated; traces that did not arrive are a warning, not a failure.
 import { parseArgs } from 'node:util';
 import { parseWholeNumberFlag } from '../cli/flags.ts';
@@ -70,8 +71,13 @@ try {
     const report = analyzeLoad(results);
     console.log(renderLoadReport(report));
     process.exitCode = loadFailed(report) ? 1 : 0;
-    if (waitSeconds > 0) {
-      const traceIds = results.flatMap((result) => (result.traceId === undefined ? [] : [result.traceId]));
+    // Only the sampled visits have a trace to wait for; the others were recorded nowhere.
+    const traceIds = results.flatMap((result) =>
+      result.traceId === undefined || result.sampled === false ? [] : [result.traceId],
+    );
+    if (waitSeconds > 0 && traceIds.length === 0 && report.traces.named > 0) {
+      console.log('\nTraces: none to wait for: no visit was sampled (each traceresponse ended -00).');
+    } else if (waitSeconds > 0) {
       const line = await checkLoadTraces({
         traceIds,
         jaegerFlag: values.jaeger,

@@ -6,6 +6,7 @@ import type { JaegerTrace } from '../jaeger/query.ts';
 import { serviceOf } from '../jaeger/query.ts';
 import { percentile } from '../report/stats.ts';
 import { criticalPath, selfTimes } from './critical-path.ts';
+import { estimateVisits, type SamplingEstimate } from './sampling.ts';
 
 export interface OperationStats {
   service: string;
@@ -46,6 +47,8 @@ export interface Diagnosis {
   operations: OperationStats[];
   bottleneck: Bottleneck | undefined;
   slowestTrace: { traceId: string; durationMs: number } | undefined;
+  /** How many visits the traces analysed stand for, from their root spans' sampling probability. */
+  sampling: SamplingEstimate;
 }
 
 /** p95 at least twice p5: the duration does not depend on the step alone. */
@@ -129,5 +132,6 @@ export function diagnose(found: readonly JaegerTrace[]): Diagnosis {
     operations,
     bottleneck,
     slowestTrace: slowest,
+    sampling: estimateVisits(traces),
   };
 }

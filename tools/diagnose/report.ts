@@ -6,6 +6,7 @@ import { formatMs } from '../report/durations.ts';
 import { drawWaterfall } from '../report/waterfall.ts';
 import type { Diagnosis } from './analyze.ts';
 import { criticalPath } from './critical-path.ts';
+import { samplingLine } from './sampling.ts';
 
 const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
 
@@ -48,7 +49,7 @@ export function renderDiagnosis(diagnosis: Diagnosis, slowest: JaegerTrace | und
       .join('  ');
 
   const lines = [`Diagnosis of ${diagnosis.traces} traces from ${source}`, '', line(header), ...rows.map(line), ''];
-  lines.push(...verdictLines(diagnosis));
+  lines.push(...verdictLines(diagnosis), samplingLine(diagnosis.sampling));
   if (slowest && diagnosis.slowestTrace) {
     const marked = new Set(criticalPath(slowest).map((section) => section.span.spanID));
     lines.push('', `Slowest trace, ${formatMs(diagnosis.slowestTrace.durationMs)}; ▶ marks its critical path:`);

@@ -10,7 +10,9 @@ export interface LoadReport {
   latencyMs: Summary | undefined;
   histogram: Bin[];
   visitors: { count: number; first?: number; last?: number; repeated: number[]; missing: number[] };
-  slowest: { ms: number; status: number; traceId?: string }[];
+  slowest: { ms: number; status: number; traceId?: string; sampled?: boolean }[];
+  /** Visits whose answer named their trace (traceresponse), and those of them the frontend sampled. */
+  traces: { named: number; sampled: number };
 }
 
 export function analyzeLoad(results: readonly VisitResult[], slowestCount = 5): LoadReport {
@@ -47,7 +49,16 @@ export function analyzeLoad(results: readonly VisitResult[], slowestCount = 5): 
     slowest: [...results]
       .sort((a, b) => b.ms - a.ms)
       .slice(0, slowestCount)
-      .map(({ ms, status, traceId }) => ({ ms, status, ...(traceId === undefined ? {} : { traceId }) })),
+      .map(({ ms, status, traceId, sampled }) => ({
+        ms,
+        status,
+        ...(traceId === undefined ? {} : { traceId }),
+        ...(sampled === undefined ? {} : { sampled }),
+      })),
+    traces: {
+      named: results.filter((result) => result.traceId !== undefined).length,
+      sampled: results.filter((result) => result.traceId !== undefined && result.sampled !== false).length,
+    },
   };
 }
 
@@ -82,11 +93,20 @@ export function renderLoadReport(report: LoadReport): string {
       ? 'Errors: none'
       : `Errors: ${errors.map(([status, count]) => `${count} × ${status}`).join(', ')}`,
   );
+  const { named, sampled } = report.traces;
+  if (named > 0 && sampled === named) lines.push(`Sampled: all ${named} visits that named their trace`);
+  else if (named > 0) {
+    const share = ((100 * sampled) / named).toFixed(1);
+    lines.push(
+      `Sampled: ${sampled} of ${named} visits (${share} %), by their traceresponse's flags; the other ${named - sampled} made no trace`,
+    );
+  }
   lines.push('', 'Slowest visits:');
   for (const visit of report.slowest) {
-    lines.push(
-      `  ${formatMs(visit.ms).padStart(9)}  ${visit.status}  ${visit.traceId ? `trace ${visit.traceId}` : 'no trace id'}`,
-    );
+    const trace = visit.traceId
+      ? `trace ${visit.traceId}${visit.sampled === false ? ' (not sampled: not in Jaeger)' : ''}`
+      : 'no trace id';
+    lines.push(`  ${formatMs(visit.ms).padStart(9)}  ${visit.status}  ${trace}`);
   }
   return lines.join('\n');
 }

@@ -7,6 +7,11 @@ export interface VisitResult {
   ms: number;
   visitor?: number;
   traceId?: string;
+  /**
+   * Whether the frontend sampled the visit, from its traceresponse's flags (`-01` sampled, `-00` not):
+   * an unsampled visit makes no trace. Set with traceId.
+   */
+  sampled?: boolean;
   error?: string;
 }
 
@@ -27,7 +32,13 @@ export interface LoadOptions {
 }
 
 const VISITOR = /You're visitor number (\d+) in here!/;
-const TRACE_RESPONSE = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACE_RESPONSE = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
+/** The W3C trace flags' sampled bit. */
+const SAMPLED = 0x01;
+
+// The visits go out with fetch from this process, which runs no tracing: they carry no traceparent,
+// so the frontend decides for itself whether to sample each one, as it does for a visitor's. A
+// traceparent sent from here would make that decision in its place (test/load/run.test.ts checks).
 
 async function visit(url: string, timeoutMs: number): Promise<VisitResult> {
   const started = performance.now();
@@ -36,12 +47,14 @@ async function visit(url: string, timeoutMs: number): Promise<VisitResult> {
     const body = await response.text();
     const ms = performance.now() - started;
     const visitor = response.ok ? VISITOR.exec(body)?.[1] : undefined;
-    const traceId = TRACE_RESPONSE.exec(response.headers.get('traceresponse') ?? '')?.[1];
+    const traceResponse = TRACE_RESPONSE.exec(response.headers.get('traceresponse') ?? '');
     return {
       status: response.status,
       ms,
       ...(visitor === undefined ? {} : { visitor: Number(visitor) }),
-      ...(traceId === undefined ? {} : { traceId }),
+      ...(traceResponse?.[1] === undefined
+        ? {}
+        : { traceId: traceResponse[1], sampled: (Number.parseInt(traceResponse[2] ?? '0', 16) & SAMPLED) !== 0 }),
     };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
