@@ -44,6 +44,7 @@ test("jaeger/'s names sort with its Namespace first", async (t) => {
     order.map(({ file, object }) => `${file} ${object.kind}`),
     [
       'jaeger/00-namespace.yaml Namespace',
+      'jaeger/05-config.yaml ConfigMap',
       'jaeger/10-deployment.yaml Deployment',
       'jaeger/20-collector-service.yaml Service',
       'jaeger/30-query-service.yaml Service',

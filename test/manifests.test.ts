@@ -76,6 +76,7 @@ test("every manifest validates against its schema, Namespaces first, Knative's t
     manifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
     [
       'jaeger/00-namespace.yaml Namespace observability',
+      'jaeger/05-config.yaml ConfigMap jaeger',
       'jaeger/10-deployment.yaml Deployment jaeger',
       'jaeger/20-collector-service.yaml Service jaeger-collector',
       'jaeger/30-query-service.yaml Service jaeger-query',
@@ -182,7 +183,7 @@ test('Jaeger: probes on /status at 13133, limits, non-root, and only ClusterIP S
   t.like(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
   const ports = (name: string) =>
     (find('Service', name).spec as { type: string; ports: { port: number }[] }).ports.map((port) => port.port);
-  t.deepEqual(ports('jaeger-collector'), [4317, 4318]);
+  t.deepEqual(ports('jaeger-collector'), [4317, 4318, 5778]);
   t.deepEqual(ports('jaeger-query'), [16686]);
   for (const name of ['jaeger-collector', 'jaeger-query']) {
     t.is((find('Service', name).spec as { type: string }).type, 'ClusterIP', `${name} is not exposed`);
@@ -276,6 +277,7 @@ test("Redis mode: redis/ after Jaeger, its backend in place of knative/backend.y
     redisManifests.map(({ file, object }) => `${file} ${object.kind} ${object.metadata.name}`),
     [
       'jaeger/00-namespace.yaml Namespace observability',
+      'jaeger/05-config.yaml ConfigMap jaeger',
       'jaeger/10-deployment.yaml Deployment jaeger',
       'jaeger/20-collector-service.yaml Service jaeger-collector',
       'jaeger/30-query-service.yaml Service jaeger-query',

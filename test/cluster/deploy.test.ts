@@ -65,6 +65,7 @@ test.serial('kubectl apply -f jaeger/ works on a fresh cluster, as docs/deploy.m
   const applied = await kubectl(['apply', '-f', folder]);
   t.deepEqual(applied.trim().split('\n'), [
     'namespace/observability created',
+    'configmap/jaeger created',
     'deployment.apps/jaeger created',
     'service/jaeger-collector created',
     'service/jaeger-query created',

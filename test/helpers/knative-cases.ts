@@ -108,6 +108,6 @@ export const refusedServices: {
       service.spec.template.spec.containers[0].env.push({ name: 'PORT', value: '8080' });
     },
     message:
-      'validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers[0].env[5].name',
+      'validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers[0].env[7].name',
   },
 ];

@@ -21,6 +21,7 @@ const summary = ({ kind, namespace, name, allowed, message, warnings }: KnativeV
 // An empty message means Knative validated the object; the other two say it did not look.
 const expectedForProject = [
   'Namespace /observability: admitted "not a Knative object"',
+  'ConfigMap observability/jaeger: admitted "not a Knative object"',
   'Deployment observability/jaeger: admitted "not a Knative object"',
   'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',
@@ -32,6 +33,7 @@ const expectedForProject = [
 // The counter's Redis mode: Redis (not Knative's to judge) and the backend's Service for it.
 const expectedForRedisMode = [
   'Namespace /observability: admitted "not a Knative object"',
+  'ConfigMap observability/jaeger: admitted "not a Knative object"',
   'Deployment observability/jaeger: admitted "not a Knative object"',
   'Service observability/jaeger-collector: admitted "not a Knative object"',
   'Service observability/jaeger-query: admitted "not a Knative object"',

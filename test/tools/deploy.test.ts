@@ -57,7 +57,7 @@ test('--dry-run prints every object it would apply, in order, and needs no clust
   t.is(code, 0, output);
   const printed = parseAllDocuments(output).map((document) => document.toJS());
   t.deepEqual(printed, planDeploy(await loadProjectManifests()));
-  t.is(printed.length, 7);
+  t.is(printed.length, 8);
 });
 
 test('--registry points the function images at your registry, and nothing else', async (t) => {
@@ -116,6 +116,7 @@ test('--counter-store redis: Redis and the backend for it take the place of the 
     printed.map((object: { kind: string; metadata: { name: string } }) => `${object.kind} ${object.metadata.name}`),
     [
       'Namespace observability',
+      'ConfigMap jaeger',
       'Deployment jaeger',
       'Service jaeger-collector',
       'Service jaeger-query',
