@@ -2,11 +2,15 @@
 // tenth of the visits, by a ratio or by Jaeger's strategy, then npm run load, which waits for the
 // sampled visits' traces only and says how many there were, then npm run diagnose, which still names
 // the slow step and says how many visits its traces stand for. One at a time: each npm start builds.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
-import { strategiesFile } from '../helpers/strategies.ts';
+import { strategiesJson } from '../helpers/strategies.ts';
 import { baseEnv } from '../helpers/system.ts';
 
 const PORTS = [
@@ -21,7 +25,31 @@ const PORTS = [
   'JAEGER_METRICS_PORT',
   'JAEGER_SAMPLING_PORT',
 ];
+
 const VISITS = 200;
+
+/** The commands of docs/sampling.md that a scenario runs: npm start's variables and load's arguments. */
+async function documented(scenario: string) {
+  const markdown = await readFile(join(REPOSITORY_ROOT, 'docs/sampling.md'), 'utf8');
+  const lines = scenarioBlocks(commandBlocks(markdown, 'docs/sampling.md'), scenario).flatMap((block) =>
+    block.body.split('\n'),
+  );
+  const start = lines.find((line) => line.endsWith(' npm start'));
+  const load = lines.find((line) => line.startsWith('npm run load -- '));
+  if (!start || !load || !lines.includes('npm run diagnose')) {
+    throw new Error(`docs/sampling.md's ${scenario} blocks lack npm start, load or diagnose: ${lines.join(' | ')}`);
+  }
+  const env = Object.fromEntries(
+    start
+      .slice(0, -' npm start'.length)
+      .split(' ')
+      .map((assignment) => [
+        assignment.slice(0, assignment.indexOf('=')),
+        assignment.slice(assignment.indexOf('=') + 1),
+      ]),
+  );
+  return { env, loadArgs: load.slice('npm run load -- '.length).split(' ') };
+}
 
 /** `npm start` with `env`, on free ports, until it is ready; stopped in teardown. */
 async function npmStart(t: ExecutionContext, env: NodeJS.ProcessEnv) {
@@ -60,17 +88,9 @@ async function npmRun(t: ExecutionContext, script: string, args: string[]) {
   return { code: (await child.exited).code, output: child.output() };
 }
 
-async function loadAndDiagnose(t: ExecutionContext, started: { url: string; jaeger: string }) {
-  const load = await npmRun(t, 'load', [
-    '--visits',
-    String(VISITS),
-    '--concurrency',
-    '20',
-    '--url',
-    started.url,
-    '--jaeger',
-    started.jaeger,
-  ]);
+async function loadAndDiagnose(t: ExecutionContext, loadArgs: string[], started: { url: string; jaeger: string }) {
+  t.deepEqual(loadArgs.slice(0, 2), ['--visits', String(VISITS)]);
+  const load = await npmRun(t, 'load', [...loadArgs, '--url', started.url, '--jaeger', started.jaeger]);
   t.is(load.code, 0, load.output);
   t.regex(load.output, new RegExp(`^${VISITS} visits, ${VISITS} answered 200$`, 'm'));
   const sampled = new RegExp(
@@ -98,27 +118,33 @@ async function loadAndDiagnose(t: ExecutionContext, started: { url: string; jaeg
 }
 
 test.serial(
-  'OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 npm start, load, diagnose',
+  'the ratio: OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 npm start, load, diagnose',
   async (t) => {
     t.timeout(180_000);
-    const started = await npmStart(t, {
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0.1',
-    });
-    await loadAndDiagnose(t, started);
+    const { env, loadArgs } = await documented('sampling-ratio');
+    t.deepEqual(env, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
+    await loadAndDiagnose(t, loadArgs, await npmStart(t, env));
   },
 );
 
 test.serial(
-  "OTEL_TRACES_SAMPLER=parentbased_jaeger_remote npm start, with Jaeger's strategy at 0.1: load, diagnose",
+  "Jaeger's strategy at 0.1: OTEL_TRACES_SAMPLER=parentbased_jaeger_remote npm start, load, diagnose",
   async (t) => {
     t.timeout(180_000);
-    const strategies = await strategiesFile(t, 0.1);
-    const started = await npmStart(t, {
+    const { env, loadArgs } = await documented('sampling-remote');
+    t.deepEqual(env, {
       OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
-      JAEGER_SAMPLING_STRATEGIES: strategies.path,
+      JAEGER_SAMPLING_STRATEGIES: 'my-strategies.json',
     });
+    // my-strategies.json: the document's example file, as it is written there, in a folder of the test's.
+    const markdown = await readFile(join(REPOSITORY_ROOT, 'docs/sampling.md'), 'utf8');
+    const example = /^```json\n([\s\S]*?)^```$/m.exec(markdown)?.[1] ?? '';
+    t.deepEqual(JSON.parse(example), JSON.parse(strategiesJson(0.1)));
+    const folder = await mkdtemp(join(tmpdir(), 'my-strategies-'));
+    t.teardown(() => rm(folder, { recursive: true, force: true }));
+    await writeFile(join(folder, 'my-strategies.json'), example);
+    const started = await npmStart(t, { ...env, JAEGER_SAMPLING_STRATEGIES: join(folder, 'my-strategies.json') });
     t.regex(started.npm.output(), /^sampling +http:\/\/localhost:\d+ +strategies: /m);
-    await loadAndDiagnose(t, started);
+    await loadAndDiagnose(t, loadArgs, started);
   },
 );

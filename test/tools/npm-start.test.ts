@@ -49,6 +49,13 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   t.regex(npm.output(), new RegExp(`frontend +http://localhost:${ports.FRONTEND_PORT}`));
   t.regex(npm.output(), new RegExp(`jaeger +http://localhost:${ports.JAEGER_QUERY_PORT}`));
   t.regex(npm.output(), new RegExp(`^page +http://localhost:${ports.PAGE_PORT} +visits, diagnosis, traces$`, 'm'));
+  t.regex(
+    npm.output(),
+    new RegExp(
+      `^sampling +http://localhost:${ports.JAEGER_SAMPLING_PORT} +strategies: tools/jaeger/sampling-strategies\\.json$`,
+      'm',
+    ),
+  );
 
   const response = await fetch(`http://localhost:${ports.FRONTEND_PORT}`);
   t.regex(await response.text(), /You're visitor number 1 in here!/);
