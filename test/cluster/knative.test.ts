@@ -3,6 +3,7 @@
 // manifests with the functions' images from the cluster's registry (Knative resolves their tags to
 // digests, the node pulls them), visits through Traefik, one visit's trace read
 // from the in-cluster Jaeger through diagnose's port-forward path (Knative's own spans in it), the
+// sampling (Traefik's, Knative's and Jaeger's rates one, the frontend following Jaeger's strategy), the
 // frontend scaling to zero and back through the activator, its spans flushed on the way down,
 // `--delete`, the counter in Redis (`--counter-store redis`, Redis from our image of Debian's), then
 // the `kn service create` commands of docs/deploy.md run by the real kn against the cluster.
@@ -27,6 +28,13 @@ import {
 } from '../../tools/kn/documented-commands.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { runCommand } from '../../tools/processes/run-command.ts';
+import {
+  changeFrontendStrategy,
+  directVisit,
+  frontendPod,
+  runningRates,
+  strategyForFrontend,
+} from '../helpers/cluster-sampling.ts';
 import { runOurCommand } from '../helpers/commands.ts';
 import {
   EVERY_HOP,
@@ -283,6 +291,84 @@ test.serial("npm run page serves the cluster's visits and diagnosis, through the
   t.regex(diagnosis.verdict[0] ?? '', /^Bottleneck: backend "simulate lag", /);
   t.is((await page.stop('SIGTERM')).code, 0);
 });
+
+test.serial(
+  "sampling: Traefik, Knative and Jaeger agree on one rate, and the frontend follows Jaeger's strategy",
+  async (t) => {
+    t.timeout(SLOW_TEST_MS);
+    // The three rates as the cluster runs them: Traefik opens each visit's trace, Knative's activator
+    // and queue-proxies follow it (or, at 1 or 0, override it), Jaeger's strategy is the functions'.
+    const rates = await runningRates(kubectl);
+    t.deepEqual(rates, { knative: 1, traefik: 1 });
+    // A frontend pod that stays: a visit brings one (a pod scaling down still answers, then goes).
+    const pod = await waitFor(
+      'a frontend pod that is not going',
+      async () => {
+        t.is((await visit()).status, 200);
+        return frontendPod(kubectl).catch(() => undefined);
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    // Jaeger's answer to the pod, through the collector Service (Jaeger's pod may be restarting: its
+    // liveness probe is slow on a busy machine).
+    const errors: string[] = [];
+    const strategy = await waitFor(
+      "Jaeger's strategy, asked from the frontend's pod",
+      async () =>
+        strategyForFrontend(kubectl, pod).catch((error: Error) => {
+          errors.push(error.message);
+          return undefined;
+        }),
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last: ${errors.at(-1)}`);
+    });
+    t.like(strategy, { probabilisticSampling: { samplingRate: rates.knative } });
+    t.is(strategy.operationSampling?.perOperationStrategies.length, 1, 'a per-operation part, which the package needs');
+
+    // A visit that reaches the frontend's container with no traceparent: the function decides, by
+    // Jaeger's strategy, and its root span says with what probability.
+    const direct = await directVisit(kubectl, pod);
+    t.regex(direct, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const decided = await traceWhen(
+      direct.split('-')[1] ?? '',
+      (trace) => rootsOf(trace).length === 1 && servicesOf(trace).has('backend') && ours(trace).length >= 8,
+    );
+    const [root] = rootsOf(decided);
+    t.is(root && `${serviceOf(decided, root)} ${root.operationName}`, 'frontend GET /');
+    t.deepEqual(root && [tagOf(root, 'sampler.type'), tagOf(root, 'sampler.param')], ['probabilistic', 1]);
+    t.deepEqual(
+      decided.spans
+        .filter((span) => span !== root && tagOf(span, 'sampler.param') !== undefined)
+        .map((span) => span.operationName),
+      [],
+      'no span that followed a parent records a probability',
+    );
+
+    // Jaeger's strategy for the frontend changed to 0: within its polling interval (a minute) the same
+    // pod samples no visit that it decides, while every visit through Traefik, decided there, is still
+    // traced end to end (and keeps the pod up: Knative does not see the direct visits).
+    await jaeger?.close();
+    jaeger = undefined;
+    await changeFrontendStrategy(kubectl, 0);
+    const changed = Date.now();
+    let through: Visit | undefined;
+    await waitFor(
+      'the frontend to follow the strategy of 0',
+      async () => {
+        through = await visit();
+        return (await directVisit(kubectl, pod)).endsWith('-00') || undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    t.log(
+      `the frontend followed Jaeger's new strategy ${((Date.now() - changed) / 1000).toFixed(0)} s after Jaeger restarted with it`,
+    );
+    t.is(await frontendPod(kubectl), pod, 'the same pod: it followed by polling, not by starting anew');
+    t.is(through?.status, 200);
+    await traceWhen(through?.traceId ?? '', isWhole);
+  },
+);
 
 test.serial('the frontend scales to zero, and the next visit comes through the activator, traced', async (t) => {
   t.timeout(SLOW_TEST_MS);
