@@ -1,9 +1,11 @@
 // The remote sampler against a real Jaeger v2 (its remote_sampling extension, a file strategy): it asks
 // at once rather than after its first interval, reads the probabilities it samples by, says plainly
 // when it does not follow Jaeger, and holds no process alive.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { probabilitiesOf, startJaegerRemoteSampler } from '../../functions/backend/src/lib/jaeger-remote.ts';
-import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { functionDirectory, REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { spawnChild } from '../../tools/processes/process.ts';
 import { strategiesFile } from '../helpers/strategies.ts';
 import { startTestJaeger } from '../helpers/system.ts';
@@ -108,3 +110,16 @@ test('its polling holds no process: one that does nothing else exits by itself, 
   t.regex(child.output(), /followed: GET at 1/);
   t.log(`exited by itself ${Math.round(performance.now() - started)} ms after it started`);
 });
+
+for (const name of ['backend', 'frontend'] as const) {
+  test(`${name}'s bundle leaves the package out, and imports it only when a remote sampler is asked for`, async (t) => {
+    const bundle = await readFile(join(functionDirectory(name), 'dist', 'tracing.mjs'), 'utf8');
+    t.regex(bundle, /await import\("@opentelemetry\/sampler-jaeger-remote"\)/);
+    t.notRegex(bundle, /^import .* from "@opentelemetry\/sampler-jaeger-remote";$/m);
+    t.notRegex(
+      bundle,
+      /sampler-jaeger-remote\/(build|node_modules)\//,
+      'no code of the package, nor its copy of the SDK',
+    );
+  });
+}
