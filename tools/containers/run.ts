@@ -32,6 +32,11 @@ export interface ContainerOptions {
   port: number;
   /** The function's variables (see containerEnvironment); the manifest's env fills the rest. */
   env: NodeJS.ProcessEnv;
+  /**
+   * The Jaeger the manifest's remote sampler asks for its strategy, in place of the manifest's (the
+   * cluster's, which is not here): the endpoint of OTEL_TRACES_SAMPLER_ARG, the rest as written.
+   */
+  samplingEndpoint?: string;
   /** false runs without the manifest's memory limit, for comparison. */
   memoryLimit?: boolean;
   echo?: boolean;
@@ -61,6 +66,13 @@ export async function containerArguments(name: FunctionName, containerName: stri
     ...containerEnvironment(options.env),
     ...knativeVariables(name, port),
   };
+  const samplingArg = env.OTEL_TRACES_SAMPLER_ARG;
+  if (options.samplingEndpoint && samplingArg?.includes('endpoint=')) {
+    const endpoint = containerEnvironment({
+      OTEL_TRACES_SAMPLER_ARG: options.samplingEndpoint,
+    }).OTEL_TRACES_SAMPLER_ARG;
+    env.OTEL_TRACES_SAMPLER_ARG = samplingArg.replace(/endpoint=[^,]*/, `endpoint=${endpoint}`);
+  }
   // The probe is one more Node option, after the manifest's own (its V8 settings stay as they are).
   if (options.requestProbe) {
     env.NODE_OPTIONS = [env.NODE_OPTIONS, `--import=${PROBE_IN_CONTAINER}`].filter(Boolean).join(' ');

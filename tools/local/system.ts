@@ -51,11 +51,16 @@ export class Processes {
       port,
       preload,
       cgroupProcs,
-    }: { entry?: Entry; port?: number } & Pick<FunctionOptions, 'preload' | 'cgroupProcs'> = {},
+      samplingEndpoint,
+    }: { entry?: Entry; port?: number; samplingEndpoint?: string | undefined } & Pick<
+      FunctionOptions,
+      'preload' | 'cgroupProcs'
+    > = {},
   ) {
+    const sampling = samplingEndpoint === undefined ? {} : { samplingEndpoint };
     const start = (at: number): Promise<RunningFunction> =>
       entry === 'container'
-        ? startFunctionContainer(name, { port: at, env })
+        ? startFunctionContainer(name, { port: at, env, ...sampling })
         : startFunctionProcess(name, { port: at, env, entry, preload, cgroupProcs });
     const running = port ? await start(port) : await onFreePorts(async () => start(await findFreePort()));
     this.#stops.push(() => running.stop('SIGKILL'));
@@ -81,9 +86,11 @@ export class Processes {
     const telemetry = jaeger
       ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }
       : { OTEL_SDK_DISABLED: 'true' };
-    const backend = await this.fn('backend', cleanEnv({ ...telemetry, ...backendEnv }), { entry });
+    // A container's manifest names the cluster's Jaeger for its sampling strategy: this one instead.
+    const samplingEndpoint = jaeger?.samplingUrl;
+    const backend = await this.fn('backend', cleanEnv({ ...telemetry, ...backendEnv }), { entry, samplingEndpoint });
     const frontendEnvironment = cleanEnv({ ...telemetry, COUNTER_ENDPOINT: backend.url, ...frontendEnv });
-    const frontend = await this.fn('frontend', frontendEnvironment, { entry });
+    const frontend = await this.fn('frontend', frontendEnvironment, { entry, samplingEndpoint });
     return { jaeger, backend, frontend };
   }
 
