@@ -38,6 +38,8 @@ export interface PartFigure {
   /** CPU µs per span (or per call, for the parts that are calls). */
   micros: number;
   per: 'span' | 'call' | 'request';
+  /** A difference of two measures (what tracing adds to the exchange): noise can take it below zero. */
+  difference?: true;
 }
 
 const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
@@ -335,17 +337,25 @@ export function exchangeFigures(micros: Record<ExchangeMode, number>): PartFigur
       part: 'the same with our server and client spans, nothing recorded',
       per: 'request',
       micros: micros.unrecorded - micros.untraced,
+      difference: true,
     },
-    { part: 'the same, both spans recorded and batched', per: 'request', micros: micros.recorded - micros.untraced },
+    {
+      part: 'the same, both spans recorded and batched',
+      per: 'request',
+      micros: micros.recorded - micros.untraced,
+      difference: true,
+    },
     {
       part: 'the same, both exported over OTLP gRPC to Jaeger',
       per: 'request',
       micros: micros.exported - micros.untraced,
+      difference: true,
     },
     {
       part: 'all-in per span: exported − untraced, over 2 spans',
       per: 'span',
       micros: (micros.exported - micros.untraced) / 2,
+      difference: true,
     },
   ];
 }
