@@ -8,23 +8,13 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { strategiesJson } from '../helpers/strategies.ts';
 import { baseEnv } from '../helpers/system.ts';
 
-const PORTS = [
-  'FRONTEND_PORT',
-  'BACKEND_PORT',
-  'PAGE_PORT',
-  'JAEGER_OTLP_GRPC_PORT',
-  'JAEGER_OTLP_HTTP_PORT',
-  'JAEGER_QUERY_PORT',
-  'JAEGER_QUERY_GRPC_PORT',
-  'JAEGER_HEALTH_PORT',
-  'JAEGER_METRICS_PORT',
-  'JAEGER_SAMPLING_PORT',
-];
+const PORTS = ['FRONTEND_PORT', 'BACKEND_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
 
 const VISITS = 200;
 

@@ -2,21 +2,12 @@
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
+import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { redisCommand } from '../../tools/redis/client.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
-
-const JAEGER_PORT_VARIABLES = [
-  'JAEGER_OTLP_GRPC_PORT',
-  'JAEGER_OTLP_HTTP_PORT',
-  'JAEGER_QUERY_PORT',
-  'JAEGER_QUERY_GRPC_PORT',
-  'JAEGER_HEALTH_PORT',
-  'JAEGER_METRICS_PORT',
-  'JAEGER_SAMPLING_PORT',
-];
 
 test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
   const launch = async () => {
@@ -148,7 +139,7 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
 
 test('COUNTER_STORE=redis BACKEND_REPLICAS=2 npm start: its own redis-server, two backends behind one address, one count', async (t) => {
   const launch = async () => {
-    const names = ['FRONTEND_PORT', 'BACKEND_PORT', 'REDIS_PORT', 'PAGE_PORT', ...JAEGER_PORT_VARIABLES];
+    const names = ['FRONTEND_PORT', 'BACKEND_PORT', 'REDIS_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
     const ports = Object.fromEntries(
       await Promise.all(names.map(async (name) => [name, await findFreePort()] as const)),
     );

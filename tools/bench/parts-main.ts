@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { percentile } from '../report/stats.ts';
+import { median } from '../report/stats.ts';
 import { type ExchangeMode, exchangeFigures, measureExchange, measureParts } from './parts.ts';
 
 const MODES: readonly ExchangeMode[] = ['untraced', 'unrecorded', 'recorded', 'exported'];
@@ -22,7 +22,6 @@ async function exchangeInChildren(requests: number, grpc: string): Promise<Recor
       figures[mode].push(Number(stdout));
     }
   }
-  const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
   return {
     untraced: median(figures.untraced),
     unrecorded: median(figures.unrecorded),

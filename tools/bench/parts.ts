@@ -1,4 +1,4 @@
-// What each part of a span costs, measured in this process with many spans, one part at a time: the
+// What each part of a span costs, measured with many spans in a process of its own (parts-main.ts), one part at a time: the
 // SDK's bare costs (the floor: start and end a span with our attributes, the batch processor with an
 // exporter that does nothing, OTLP serialisation of a batch), the parts our layer adds (context,
 // propagation, traceresponse, the redacting processor, our server and client span paths around a real
@@ -31,7 +31,7 @@ import {
 import { traceClients, traceServers } from '../../functions/lib/http-spans.ts';
 import { RedactingSpanProcessor } from '../../functions/lib/redact.ts';
 import { traceResponseHeader } from '../../functions/lib/spans.ts';
-import { percentile } from '../report/stats.ts';
+import { median } from '../report/stats.ts';
 
 export interface PartFigure {
   part: string;
@@ -41,8 +41,6 @@ export interface PartFigure {
   /** A difference of two measures (what tracing adds to the exchange): noise can take it below zero. */
   difference?: true;
 }
-
-const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
 
 function cpuMicros(): number {
   const { user, system } = process.cpuUsage();

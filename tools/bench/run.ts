@@ -15,7 +15,7 @@ import { cleanEnv, Processes } from '../local/system.ts';
 import type { MemoryCgroup } from '../processes/memory-cgroup.ts';
 import { findFreePort } from '../processes/ports.ts';
 import { spawnChild, waitForHttp } from '../processes/process.ts';
-import { percentile } from '../report/stats.ts';
+import { median } from '../report/stats.ts';
 import { measureColdStarts, type StartTarget } from './cold-start.ts';
 import { acceptedSpans, settledAcceptedSpans } from './export.ts';
 import { type Mode, NO_LAG, OFF_ENV, onEnv, type Pair, type PairSetting, startPair, stopPair } from './modes.ts';
@@ -48,8 +48,6 @@ const MODES: readonly Mode[] = [
   'sampled10',
   'sampled1',
 ];
-
-const median = (values: number[]) => percentile(values, 50) ?? Number.NaN;
 
 export interface Benchmark {
   table: string;

@@ -47,6 +47,17 @@ export async function freeJaegerPorts(): Promise<JaegerPorts> {
   };
 }
 
+/** The variable of config.yaml that sets each port (npm start reads the same names). */
+export const JAEGER_PORT_VARIABLES: Readonly<Record<keyof JaegerPorts, string>> = {
+  otlpGrpc: 'JAEGER_OTLP_GRPC_PORT',
+  otlpHttp: 'JAEGER_OTLP_HTTP_PORT',
+  query: 'JAEGER_QUERY_PORT',
+  queryGrpc: 'JAEGER_QUERY_GRPC_PORT',
+  health: 'JAEGER_HEALTH_PORT',
+  metrics: 'JAEGER_METRICS_PORT',
+  sampling: 'JAEGER_SAMPLING_PORT',
+};
+
 export interface RunningJaeger {
   child: Child;
   ports: JaegerPorts;
@@ -70,17 +81,10 @@ export async function startJaeger(
     strategies = DEFAULT_SAMPLING_STRATEGIES,
   }: { ports?: JaegerPorts; echo?: boolean; timeoutMs?: number; strategies?: string } = {},
 ): Promise<RunningJaeger> {
-  const env = {
-    ...process.env,
-    JAEGER_OTLP_GRPC_PORT: String(ports.otlpGrpc),
-    JAEGER_OTLP_HTTP_PORT: String(ports.otlpHttp),
-    JAEGER_QUERY_PORT: String(ports.query),
-    JAEGER_QUERY_GRPC_PORT: String(ports.queryGrpc),
-    JAEGER_HEALTH_PORT: String(ports.health),
-    JAEGER_METRICS_PORT: String(ports.metrics),
-    JAEGER_SAMPLING_PORT: String(ports.sampling),
-    JAEGER_SAMPLING_STRATEGIES: strategies,
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, JAEGER_SAMPLING_STRATEGIES: strategies };
+  for (const [port, variable] of Object.entries(JAEGER_PORT_VARIABLES) as [keyof JaegerPorts, string][]) {
+    env[variable] = String(ports[port]);
+  }
   const child = spawnChild('jaeger', binary, ['--config', join(JAEGER_MODULE_DIR, 'config.yaml')], { env, echo });
   try {
     await waitForHttp(`http://localhost:${ports.health}/status`, { timeoutMs, child });

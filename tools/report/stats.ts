@@ -8,6 +8,11 @@ export function percentile(values: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
+/** The nearest-rank median; NaN for none. */
+export function median(values: readonly number[]): number {
+  return percentile(values, 50) ?? Number.NaN;
+}
+
 export interface Summary {
   count: number;
   min: number;
