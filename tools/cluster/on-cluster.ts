@@ -97,6 +97,18 @@ export const isWhole = (trace: JaegerTrace) =>
   EVERY_HOP.every((service) => servicesOf(trace).has(service)) &&
   rootsOf(trace).length === 1;
 
+/** What keeps a trace from being whole, in a few words ("no traefik, 2 roots"); "" for a whole one. */
+export function lackOf(trace: JaegerTrace | undefined): string {
+  if (!trace) return 'not in Jaeger';
+  const services = servicesOf(trace);
+  const lacks = [
+    ...(ours(trace).length < 8 ? [`${ours(trace).length} of our 8 spans`] : []),
+    ...EVERY_HOP.filter((service) => !services.has(service)).map((service) => `no ${service}`),
+    ...(rootsOf(trace).length === 1 ? [] : [`${rootsOf(trace).length} roots`]),
+  ];
+  return lacks.join(', ');
+}
+
 /**
  * The trace, from the Jaeger query API at `jaegerUrl`, once `ready` says it is whole; its spans arrive
  * in batches, Knative's and ours. Given several ids, the first of them to be ready; a failure

@@ -2,8 +2,8 @@
 // drain): what visitors see meanwhile (failed visits, their status and time to answer), how long
 // until visits succeed again, and what is lost: the backend's count in memory, Redis's count, the
 // spans Jaeger was sent while it was away.
-import { isWhole } from '../../cluster/on-cluster.ts';
-import { fetchTrace } from '../../jaeger/query.ts';
+import { isWhole, lackOf } from '../../cluster/on-cluster.ts';
+import { fetchTrace, type JaegerTrace } from '../../jaeger/query.ts';
 import { waitFor } from '../../processes/process.ts';
 import type { ClusterContext } from './context.ts';
 import { killPods, newPodReady, type Part } from './knative-ops.ts';
@@ -82,6 +82,13 @@ async function killUnderTraffic(
   }
 }
 
+/** Each distinct text with how many times it came: "no traefik × 18, 2 roots × 2". */
+function tally(texts: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return [...counts].map(([text, count]) => `${text} × ${count}`).join('; ');
+}
+
 const slowest = (visits: readonly TimedVisit[]) => Math.max(0, ...failedOf(visits).map((visit) => visit.ms));
 
 function observed(killed: Killed, extra = ''): string {
@@ -131,18 +138,22 @@ export const jaegerKilled: ClusterScenario = {
     const during = killed.visits.filter((visit) => visit.at >= killed.killedAt && visit.at + visit.ms <= readyAt);
     // Sent once the new Jaeger was ready and a batch (5 s) later: their traces must all arrive.
     const afterwards = killed.visits.filter((visit) => visit.at > readyAt + 5000).slice(-20);
-    const found = async (visit: TimedVisit, wait: boolean) => {
-      if (!visit.traceId) return false;
+    // The trace once whole, or as it last read: what it lacks says which exporter did not come back.
+    const lookUp = async (visit: TimedVisit, wait: boolean) => {
+      if (!visit.traceId) return 'no traceresponse';
       const deadline = Date.now() + (wait ? 30_000 : 0);
+      let trace: JaegerTrace | undefined;
       do {
-        const trace = await fetchTrace(url, visit.traceId).catch(() => undefined);
-        if (trace && isWhole(trace)) return true;
+        trace = await fetchTrace(url, visit.traceId).catch(() => undefined);
+        if (trace && isWhole(trace)) return '';
         if (wait) await new Promise((resolve) => setTimeout(resolve, 1000));
       } while (Date.now() < deadline);
-      return false;
+      return lackOf(trace);
     };
-    const wholeAfter = (await Promise.all(afterwards.map((visit) => found(visit, true)))).filter(Boolean).length;
-    const wholeDuring = (await Promise.all(during.map((visit) => found(visit, false)))).filter(Boolean).length;
+    const lacksAfter = (await Promise.all(afterwards.map((visit) => lookUp(visit, true)))).filter(Boolean);
+    const wholeAfter = afterwards.length - lacksAfter.length;
+    const wholeDuring = (await Promise.all(during.map((visit) => lookUp(visit, false)))).filter((lack) => !lack).length;
+    const lacking = lacksAfter.length ? ` (${tally(lacksAfter)})` : '';
     return [
       {
         scenario: 'jaeger pod killed under traffic',
@@ -154,7 +165,7 @@ export const jaegerKilled: ClusterScenario = {
         scenario: '  spans',
         expected:
           'traces of visits after it returns arrive whole; those meanwhile counted (memory storage: all before are gone)',
-        observed: `${wholeAfter} of ${afterwards.length} after it whole; ${during.length - wholeDuring} of ${during.length} sent while it was away lost or partial`,
+        observed: `${wholeAfter} of ${afterwards.length} after it whole${lacking}; ${during.length - wholeDuring} of ${during.length} sent while it was away lost or partial`,
         pass: afterwards.length > 0 && wholeAfter === afterwards.length,
       },
     ];
