@@ -53,7 +53,7 @@ function spanRow(span, totalUs) {
       {},
       h(
         'summary',
-        { 'aria-label': label, class: 'row-grid' },
+        { 'aria-label': label },
         h('span', { class: 'mark', title: span.critical ? 'on the critical path' : null }, span.critical ? '▶' : ''),
         h('span', { class: 'service' }, span.service),
         h(
@@ -102,17 +102,21 @@ function render(main, trace) {
       ),
       h(
         'div',
-        { class: 'axis row-grid', 'aria-hidden': 'true' },
-        h('span'),
-        h('span'),
-        h('span'),
-        h('span'),
-        h('span', { class: 'ends' }, h('span', {}, '0'), h('span', {}, trace.duration)),
-      ),
-      h(
-        'ol',
-        { class: 'waterfall', 'aria-label': 'Spans, parents before children' },
-        trace.spans.map((span) => spanRow(span, trace.durationUs)),
+        { class: 'timeline' },
+        h(
+          'div',
+          { class: 'axis', 'aria-hidden': 'true' },
+          h('span'),
+          h('span'),
+          h('span'),
+          h('span'),
+          h('span', { class: 'ends' }, h('span', {}, '0'), h('span', {}, trace.duration)),
+        ),
+        h(
+          'ol',
+          { class: 'waterfall', 'aria-label': 'Spans, parents before children' },
+          trace.spans.map((span) => spanRow(span, trace.durationUs)),
+        ),
       ),
     ),
   );
