@@ -1,9 +1,6 @@
 // The trace page in a real Chromium, against the real system: Jaeger, backend and frontend, 30 visits
-// with a lag of 20 to 200 ms and one visit whose backend is not there (502, error spans). The screenshots
-// go to a temporary folder; SCREENSHOTS_DIR=docs/images writes the README's instead.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// with a lag of 20 to 200 ms and one visit whose backend is not there (502, error spans). The README's
+// screenshots are screenshots.test.ts's, at the default lag.
 import test from 'ava';
 import { diagnose } from '../../tools/diagnose/analyze.ts';
 import { criticalPath } from '../../tools/diagnose/critical-path.ts';
@@ -15,13 +12,12 @@ import { cleanEnv, Processes } from '../../tools/local/system.ts';
 import { startTracePage, type TracePage } from '../../tools/page/server.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
 import { isErrorSpan } from '../../tools/report/waterfall.ts';
-import { isPng, openTab, sharedBrowser } from '../helpers/browser.ts';
+import { openTab, sharedBrowser } from '../helpers/browser.ts';
 import { traceIdOf } from '../helpers/jaeger-api.ts';
 
 const VISITS = 30;
 const browser = sharedBrowser(test);
 const processes = new Processes();
-let screenshots: string;
 let system: Awaited<ReturnType<Processes['tracedSystem']>>;
 let page: TracePage;
 let traces: JaegerTrace[];
@@ -30,8 +26,6 @@ let failedTraceId: string;
 let toldVisitors: Map<string | undefined, number | undefined>;
 
 test.before(async () => {
-  screenshots = process.env.SCREENSHOTS_DIR ?? (await mkdtemp(join(tmpdir(), 'page-screenshots-')));
-  await mkdir(screenshots, { recursive: true });
   system = await processes.tracedSystem({ backendEnv: { LAG_MIN_MS: '20', LAG_MAX_MS: '200' } });
   const results = await runLoad({ url: system.frontend.url, visits: VISITS, concurrency: 3 });
   if (results.some((result) => result.status !== 200)) throw new Error(`a visit failed: ${JSON.stringify(results)}`);
@@ -52,7 +46,6 @@ test.before(async () => {
 test.after.always(async () => {
   await page?.close();
   await processes.stopAll();
-  if (!process.env.SCREENSHOTS_DIR && screenshots) await rm(screenshots, { recursive: true, force: true });
 });
 
 test.serial('the visits view lists every visit, draws the histogram and names the step diagnose names', async (t) => {
@@ -99,10 +92,6 @@ test.serial('the visits view lists every visit, draws the histogram and names th
   t.is(await tab.locator('#diagnosis .spread').textContent(), spread ?? null);
   t.is(await tab.locator('table.operations tbody tr').count(), diagnosis.operations.length);
   t.is(diagnosis.bottleneck?.operation, 'simulate lag', 'the lag is the slow step of these visits');
-
-  const shot = join(screenshots, 'visits.png');
-  await tab.screenshot({ path: shot });
-  t.true(await isPng(shot));
 });
 
 test.serial('a trace opened by its traceresponse id shows each span, the critical path and the errors', async (t) => {
@@ -141,9 +130,6 @@ test.serial('a trace opened by its traceresponse id shows each span, the critica
   const lag = tab.locator('.waterfall > li[data-operation="simulate lag"]');
   await lag.locator('summary').click();
   t.true(await lag.locator('dt', { hasText: 'lag.duration_ms' }).isVisible());
-  const shot = join(screenshots, 'trace.png');
-  await tab.screenshot({ path: shot, fullPage: true });
-  t.true(await isPng(shot));
 
   const failed = traces.find((candidate) => candidate.traceID === failedTraceId);
   await tab.goto(`${page.url}/trace/${failedTraceId}`);
