@@ -1,0 +1,184 @@
+// docs/walkthrough.md run as written, test/e2e/sampling-diagnose.test.ts's way: on free ports, with
+// `--url` and `--jaeger` added to npm run load and `--jaeger` to npm run diagnose. Find it: npm start
+// with the product's lag, ten visits, a diagnosis naming `simulate lag`. Fix it: Ctrl-C, npm start
+// without the lag, the same visits, a diagnosis that no longer blames it. Move it: Ctrl-C, npm start
+// with the read made slow, a diagnosis naming `read counter`. Each verdict the page announces (its
+// sample outputs) is the one each run must give.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
+import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
+import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
+import { type Child, spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { baseEnv } from '../helpers/system.ts';
+
+const DOCUMENT = 'docs/walkthrough.md';
+const PORTS = ['FRONTEND_PORT', 'BACKEND_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
+
+const markdown = await readFile(join(REPOSITORY_ROOT, DOCUMENT), 'utf8');
+const blocksOf = (scenario: string) => scenarioBlocks(commandBlocks(markdown, DOCUMENT), scenario);
+
+/** What each step of the walkthrough starts, and what its diagnosis and its visits must then show. */
+const STEPS = [
+  {
+    title: 'find it',
+    env: {},
+    verdict: /^Bottleneck: backend "simulate lag", [\d.]+ % of the critical path across 10 traces\.$/m,
+    evidence: /^Its duration varies widely \(p5 /m,
+    // The lag is at least 1 s.
+    medianMs: (ms: number) => ms >= 1000,
+  },
+  {
+    title: 'fix it',
+    env: { LAG_MIN_MS: '0', LAG_MAX_MS: '0' },
+    verdict: /^Bottleneck: (?!backend "simulate lag")\S+ "[^"]+", [\d.]+ % of the critical path across 10 traces\.$/m,
+    evidence: /^backend +simulate lag +10 .* ([0-4]\.\d) %$/m,
+    medianMs: (ms: number) => ms < 1000,
+  },
+  {
+    title: 'move it',
+    env: { READ_DELAY_MS: '300', LAG_MIN_MS: '0', LAG_MAX_MS: '0' },
+    verdict: /^Bottleneck: backend "read counter", [\d.]+ % of the critical path across 10 traces\.$/m,
+    evidence: /^Its duration is steady \(p5 /m,
+    medianMs: (ms: number) => ms >= 300,
+  },
+];
+
+interface DocumentedStep {
+  env: Record<string, string>;
+  loadArgs?: string[];
+  diagnose: boolean;
+}
+
+/** The walkthrough's commands, in order: each npm start with its variables, then the load and diagnosis after it. */
+function documentedSteps(): DocumentedStep[] {
+  const steps: DocumentedStep[] = [];
+  for (const line of blocksOf('walkthrough').flatMap((block) => block.body.split('\n'))) {
+    const start = /^((?:[A-Z_]+=\S+ )*)npm start$/.exec(line);
+    const load = /^npm run load -- (.+)$/.exec(line);
+    const current = steps.at(-1);
+    if (start) {
+      const assignments = (start[1] ?? '').split(' ').filter((word) => word !== '');
+      const env = Object.fromEntries(
+        assignments.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+      );
+      steps.push({ env, diagnose: false });
+    } else if (load && current && !current.loadArgs) {
+      current.loadArgs = (load[1] ?? '').split(' ');
+    } else if (line === 'npm run diagnose' && current?.loadArgs && !current.diagnose) {
+      current.diagnose = true;
+    } else {
+      throw new Error(`${DOCUMENT}: this test does not know how to run "${line}" at this point of the walkthrough`);
+    }
+  }
+  return steps;
+}
+
+/** A duration as the load report prints it (`210.0 ms`, `6.57 s`), in ms. */
+function parseDuration(text: string): number {
+  const match = /^([\d.]+) (µs|ms|s)$/.exec(text);
+  if (!match) throw new Error(`Not a duration: ${text}`);
+  return Number(match[1]) * { µs: 0.001, ms: 1, s: 1000 }[match[2] as 'µs' | 'ms' | 's'];
+}
+
+/** `npm start` with `env`, on free ports, until it is ready; Ctrl-C'd in teardown if still running. */
+async function npmStart(t: ExecutionContext, env: Record<string, string>) {
+  return onFreePorts(async () => {
+    const ports = Object.fromEntries(
+      await Promise.all(PORTS.map(async (name) => [name, String(await findFreePort())])),
+    );
+    const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env: baseEnv({ ...ports, ...env }) });
+    t.teardown(async () => {
+      if (npm.hasExited()) return;
+      process.kill(-(npm.process.pid ?? 0), 'SIGINT');
+      await npm.stop('SIGKILL', 20_000);
+    });
+    await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
+      timeoutMs: 90_000,
+      child: npm,
+    });
+    return {
+      npm,
+      url: `http://localhost:${ports.FRONTEND_PORT}`,
+      jaeger: `http://localhost:${ports.JAEGER_QUERY_PORT}`,
+      page: `http://localhost:${ports.PAGE_PORT}`,
+    };
+  });
+}
+
+/** Ctrl-C in npm start's terminal: the whole group signalled; every part stops, its ports close. */
+async function ctrlC(npm: Child, urls: string[]) {
+  process.kill(-(npm.process.pid ?? 0), 'SIGINT');
+  await npm.exited;
+  const refused = async (url: string) => {
+    try {
+      await fetch(url);
+      return undefined;
+    } catch {
+      return true;
+    }
+  };
+  for (const url of urls) await waitFor(`${url} to close after Ctrl-C`, () => refused(url), { timeoutMs: 20_000 });
+}
+
+async function npmRun(t: ExecutionContext, script: string, args: string[]) {
+  const child = spawnChild(`npm run ${script}`, 'npm', ['run', script, '--silent', '--', ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: baseEnv(),
+  });
+  t.teardown(() => child.stop('SIGKILL'));
+  return { code: (await child.exited).code, output: child.output() };
+}
+
+test('the walkthrough runs the steps this test checks, and its sample outputs announce the verdicts checked', (t) => {
+  const steps = documentedSteps();
+  t.deepEqual(
+    steps.map((step) => step.env),
+    STEPS.map((step) => step.env),
+  );
+  for (const step of steps) {
+    t.deepEqual(step.loadArgs, ['--visits', '10', '--concurrency', '10']);
+    t.true(step.diagnose);
+  }
+  const announced = markdown.split('\n').filter((line) => line.startsWith('Bottleneck: '));
+  t.is(announced.length, STEPS.length, announced.join('\n'));
+  STEPS.forEach((step, index) => {
+    // The sample is of one run of ten visits, as the test's are.
+    t.regex(announced[index] ?? '', step.verdict, `${step.title}: the page announces another verdict`);
+  });
+});
+
+test.serial('find it, fix it, verify: the diagnosis names simulate lag, then not, then read counter', async (t) => {
+  t.timeout(300_000);
+  const steps = documentedSteps();
+  for (const [index, expected] of STEPS.entries()) {
+    const started = await npmStart(t, steps[index]?.env ?? {});
+    const load = await npmRun(t, 'load', [
+      ...(steps[index]?.loadArgs ?? []),
+      '--url',
+      started.url,
+      '--jaeger',
+      started.jaeger,
+    ]);
+    t.is(load.code, 0, load.output);
+    t.regex(load.output, /^10 visits, 10 answered 200$/m);
+    t.regex(load.output, /^Visitor numbers: 10 from 1 to 10, all distinct, no gaps$/m);
+    t.regex(load.output, /^Traces: all 10 whole in Jaeger after /m);
+    const median = parseDuration(/^Latency: min .+? {3}p50 (.+?) {3}/m.exec(load.output)?.[1] ?? '');
+    t.true(expected.medianMs(median), `${expected.title}: a median visit of ${median} ms`);
+
+    const diagnose = await npmRun(t, 'diagnose', ['--jaeger', started.jaeger]);
+    t.is(diagnose.code, 0, diagnose.output);
+    t.regex(diagnose.output, expected.verdict, `${expected.title}:\n${diagnose.output}`);
+    t.regex(diagnose.output, expected.evidence, `${expected.title}:\n${diagnose.output}`);
+    t.log(`${expected.title}: median visit ${median} ms; ${/^Bottleneck: .*$/m.exec(diagnose.output)?.[0]}`);
+    if (index === 0) {
+      // The trace page npm start printed says the same.
+      const page = (await (await fetch(`${started.page}/api/diagnosis`)).json()) as { verdict: string[] };
+      t.regex(page.verdict[0] ?? '', /^Bottleneck: backend "simulate lag", /);
+    }
+    await ctrlC(started.npm, [started.url, started.jaeger, started.page]);
+  }
+});
