@@ -1,9 +1,12 @@
 // docs/walkthrough.md run as written, test/e2e/sampling-diagnose.test.ts's way: on free ports, with
-// `--url` and `--jaeger` added to npm run load and `--jaeger` to npm run diagnose. Find it: npm start
-// with the product's lag, ten visits, a diagnosis naming `simulate lag`. Fix it: Ctrl-C, npm start
-// without the lag, the same visits, a diagnosis that no longer blames it. Move it: Ctrl-C, npm start
-// with the read made slow, a diagnosis naming `read counter`. Each verdict the page announces (its
-// sample outputs) is the one each run must give.
+// `--url` and `--jaeger` added to npm run load and `--jaeger` to npm run diagnose and npm run trace.
+// Find it: npm start with the product's lag, ten visits, a diagnosis naming `simulate lag`. Fix it:
+// Ctrl-C, npm start without the lag, the same visits, a diagnosis that no longer blames it. Move it:
+// Ctrl-C, npm start with the read made slow, a diagnosis naming `read counter`. Each verdict the page
+// announces (its sample outputs) is the one each run must give. Then its zero-code section: both
+// functions under OpenTelemetry's register module (its ports replaced by free ones, its spans sent to
+// a Jaeger of the test's), a visit, the visit's whole trace, drawn by npm run trace with the visit's
+// trace id in place of `<trace id>`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -12,7 +15,9 @@ import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { type Child, spawnChild, waitFor } from '../../tools/processes/process.ts';
-import { baseEnv } from '../helpers/system.ts';
+import { serviceOf, waitForTrace } from '../helpers/jaeger-api.ts';
+import { baseEnv, startTestJaeger } from '../helpers/system.ts';
+import { VISIT_SPANS } from '../helpers/traces.ts';
 
 const DOCUMENT = 'docs/walkthrough.md';
 const PORTS = ['FRONTEND_PORT', 'BACKEND_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
@@ -181,4 +186,69 @@ test.serial('find it, fix it, verify: the diagnosis names simulate lag, then not
     }
     await ctrlC(started.npm, [started.url, started.jaeger, started.page]);
   }
+});
+
+/** A block that runs until stopped (a function in its terminal): its whole process group stopped in teardown. */
+function runLong(t: ExecutionContext, name: string, body: string, env: NodeJS.ProcessEnv): Child {
+  const child = spawnChild(name, 'bash', ['-euo', 'pipefail', '-c', body], { cwd: REPOSITORY_ROOT, env });
+  t.teardown(async () => {
+    if (child.hasExited()) return;
+    process.kill(-(child.process.pid ?? 0), 'SIGTERM');
+    await child.stop('SIGKILL', 10_000);
+  });
+  return child;
+}
+
+test.serial('the zero-code set-up, as written: our telemetry stays off, a visit makes one whole trace', async (t) => {
+  t.timeout(120_000);
+  const blocks = blocksOf('zero-code');
+  t.is(blocks.length, 4, blocks.map((block) => block.body).join('\n---\n'));
+  const [backendBlock, frontendBlock, visitBlock, traceBlock] = blocks.map((block) => block.body);
+  const jaeger = await startTestJaeger(t);
+  const ports: Record<string, string> = { '9080': String(await findFreePort()), '9081': String(await findFreePort()) };
+  const withFreePorts = (body = '') => body.replace(/\b908[01]\b/g, (port) => ports[port] ?? port);
+  // The exporter's default endpoint is npm start's Jaeger; here it is the test's.
+  const env = baseEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint });
+
+  for (const [name, body, port] of [
+    ['backend', backendBlock, ports['9081']],
+    ['frontend', frontendBlock, ports['9080']],
+  ] as const) {
+    t.regex(body ?? '', /--require @opentelemetry\/auto-instrumentations-node\/register \.\/src\/faas-main\.ts$/m);
+    const child = runLong(t, `zero-code ${name}`, withFreePorts(body), env);
+    await waitFor(
+      `the zero-code ${name} to listen`,
+      async () => (child.output().includes(`${name} listening on http://localhost:${port}/`) ? true : undefined),
+      { timeoutMs: 60_000, child },
+    );
+    t.regex(child.output(), /OpenTelemetry was started before this function's telemetry: it stays off/);
+    t.notRegex(child.output(), /opentelemetry error|duplicate registration/i);
+  }
+
+  t.is(visitBlock, 'curl -si localhost:9080');
+  const visit = spawnChild('curl', 'bash', ['-euo', 'pipefail', '-c', withFreePorts(visitBlock)], {
+    cwd: REPOSITORY_ROOT,
+    env,
+  });
+  t.teardown(() => visit.stop('SIGKILL'));
+  t.is((await visit.exited).code, 0, visit.output());
+  t.regex(visit.output(), /^You're visitor number 1 in here!$/m);
+  const traceId = /^traceresponse: 00-([0-9a-f]{32})-[0-9a-f]{16}-01\r?$/im.exec(visit.output())?.[1];
+  if (!traceId) return t.fail(`no traceresponse in:\n${visit.output()}`);
+
+  // The page says the spans arrive within the SDK's batch delay; the next block draws the trace then.
+  const trace = await waitForTrace(jaeger.queryUrl, traceId, VISIT_SPANS.length, 30_000);
+  const spans = trace.spans.map((span) => `${serviceOf(trace, span)} ${span.operationName}`);
+  for (const expected of VISIT_SPANS) {
+    t.is(spans.filter((span) => span === expected).length, 1, `${expected} once in ${spans.join(', ')}`);
+  }
+
+  t.log(`the zero-code visit's spans: ${spans.sort().join(', ')}`);
+
+  // The visit's own trace id in place of the placeholder, as the page says.
+  t.is(traceBlock, 'npm run trace -- <trace id>');
+  const drawn = await npmRun(t, 'trace', [traceId, '--jaeger', jaeger.queryUrl]);
+  t.is(drawn.code, 0, drawn.output);
+  t.regex(drawn.output, new RegExp(`^Trace ${traceId} .* ${trace.spans.length} spans +services: `, 'm'));
+  t.regex(drawn.output, /^ *backend +simulate lag +\S+ (µs|ms|s) │/m);
 });
