@@ -34,7 +34,7 @@ test('every excerpt in the README and docs/ stands, as written, in the file it n
   t.true(count > 0, 'no excerpt found at all');
 });
 
-test('the walkthrough quotes the preload, a span of ours, the context crossing and traceresponse', async (t) => {
+test('the walkthrough quotes the preload, a span of ours, the context crossing, traceresponse and the visit', async (t) => {
   const quoted = excerptsOf(await read('docs/walkthrough.md'), 'docs/walkthrough.md');
   const bodies = (file: string) =>
     quoted
@@ -47,6 +47,7 @@ test('the walkthrough quotes the preload, a span of ours, the context crossing a
   t.regex(bodies('functions/lib/http-spans.ts'), /propagation\.inject\(/);
   t.regex(bodies('functions/lib/http-spans.ts'), /propagation\.extract\(/);
   t.regex(bodies('functions/lib/spans.ts'), /function traceResponseHeader/);
+  t.regex(bodies('functions/frontend/src/visit.ts'), /return after - 1;/);
 });
 
 // The readers themselves, on cases where the answer is known.
