@@ -1,8 +1,9 @@
 // Code the docs quote from the repository's own files. A fenced block right under
 // `<!-- excerpt: functions/lib/spans.ts -->` is an excerpt of that file: its lines must stand in the
-// file in a row, as written (one indentation common to all of them may be dropped), so that a quote
-// cannot drift from the code it shows. A TypeScript or JavaScript block that names no file is an
-// error: code in the docs is either ours, quoted, or not there.
+// file in a row, as written, so that a quote cannot drift from the code it shows. One indentation
+// common to all its lines may be dropped: Biome formats the docs' code blocks, and a block taken from
+// inside a function starts at the margin once formatted. A TypeScript or JavaScript block that
+// names no file is an error: code in the docs is either ours, quoted, or not there.
 
 export interface Excerpt {
   /** 1-based line of the opening fence. */
