@@ -1,4 +1,6 @@
 // The README's `npm start`, run for real (on free ports), then stopped the way Ctrl-C stops it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
@@ -8,6 +10,28 @@ import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { redisCommand } from '../../tools/redis/client.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
+
+/** The ports `npm start` takes when no variable moves them (README's Troubleshooting table). */
+const DEFAULT_PORTS: Record<string, number> = {
+  FRONTEND_PORT: 8080,
+  BACKEND_PORT: 8081,
+  JAEGER_OTLP_GRPC_PORT: 4317,
+  JAEGER_OTLP_HTTP_PORT: 4318,
+  JAEGER_QUERY_PORT: 16686,
+  JAEGER_QUERY_GRPC_PORT: 16685,
+  JAEGER_HEALTH_PORT: 13133,
+  JAEGER_METRICS_PORT: 8888,
+  JAEGER_SAMPLING_PORT: 5778,
+  PAGE_PORT: 8090,
+};
+
+/** The README's block after "Then it prints where everything listens:", a line each. */
+async function readmeBanner(): Promise<string[]> {
+  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  const block = /Then it prints where everything listens:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no block after "Then it prints where everything listens:"');
+  return block.trimEnd().split('\n');
+}
 
 test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops everything', async (t) => {
   const launch = async () => {
@@ -37,6 +61,14 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
     return { ports, env, npm };
   };
   const { ports, env, npm } = await onFreePorts(launch);
+  // The banner, with the default ports back in, is the README's, line for line.
+  const defaults = new Map(Object.entries(ports).map(([name, port]) => [String(port), DEFAULT_PORTS[name]]));
+  const banner = npm
+    .output()
+    .split('\n')
+    .filter((line) => /^(frontend|backend|jaeger|otlp grpc|sampling|page) +http|^Ready\./.test(line))
+    .map((line) => line.replace(/localhost:(\d+)/g, (_, port: string) => `localhost:${defaults.get(port) ?? port}`));
+  t.deepEqual(banner, await readmeBanner());
   t.regex(npm.output(), new RegExp(`frontend +http://localhost:${ports.FRONTEND_PORT}`));
   t.regex(npm.output(), new RegExp(`jaeger +http://localhost:${ports.JAEGER_QUERY_PORT}`));
   t.regex(npm.output(), new RegExp(`^page +http://localhost:${ports.PAGE_PORT} +visits, diagnosis, traces$`, 'm'));

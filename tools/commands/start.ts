@@ -39,9 +39,9 @@ async function launch(plan: StartPlan): Promise<string[]> {
     const jaeger = await startJaeger(binary, { ports: plan.jaeger, echo: true, strategies: plan.samplingStrategies });
     parts.push(jaeger);
     env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
-    // A link to open by hand: the UI's /api/traces, since a search of the stable /api/v3 needs time
-    // bounds, which a link printed once would outlive.
-    lines.push(`jaeger     ${jaeger.queryUrl}   traces: ${jaeger.queryUrl}/api/traces?service=frontend`);
+    // The address every Jaeger user opens serves a placeholder here: a Jaeger built from Go modules
+    // embeds no UI. Say so where the address is printed, and send them to the page.
+    lines.push(`jaeger     ${jaeger.queryUrl}   Jaeger's query API; this build has no UI: open the page below`);
     lines.push(`otlp grpc  ${jaeger.otlpEndpoint}`);
     lines.push(`sampling   ${jaeger.samplingUrl}    strategies: ${relative(process.cwd(), plan.samplingStrategies)}`);
     const frontendUrl = `http://localhost:${plan.frontendPort}`;
