@@ -1,20 +1,11 @@
 // The README and docs/ cannot drift from the repository: every relative link or image leads to a file
 // that exists (and to a heading that exists, when it names one), and every npm script they run is one
 // that package.json defines.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import test from 'ava';
 import { REPOSITORY_ROOT } from '../tools/functions/run.ts';
-import { headingAnchors, linksOf, npmScriptsOf, slugOf } from './helpers/markdown.ts';
-
-/** README.md and every Markdown file under docs/, relative to the repository. */
-async function documents(): Promise<string[]> {
-  const entries = await readdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true, withFileTypes: true });
-  const docs = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
-    .map((entry) => relative(REPOSITORY_ROOT, join(entry.parentPath, entry.name)));
-  return ['README.md', ...docs.sort()];
-}
+import { headingAnchors, linksOf, markdownDocuments, npmScriptsOf, slugOf } from './helpers/markdown.ts';
 
 const read = (path: string) => readFile(join(REPOSITORY_ROOT, path), 'utf8');
 const isExternal = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target);
@@ -46,20 +37,20 @@ async function brokenLinks(document: string): Promise<string[]> {
 }
 
 test('the README and every file of docs/ are found', async (t) => {
-  const found = await documents();
+  const found = await markdownDocuments();
   t.true(found.includes('README.md'));
   t.true(found.includes('docs/deploy.md'), found.join(', '));
 });
 
 test('every relative link and image in the README and docs/ leads to a file and heading that exist', async (t) => {
-  const broken = (await Promise.all((await documents()).map(brokenLinks))).flat();
+  const broken = (await Promise.all((await markdownDocuments()).map(brokenLinks))).flat();
   t.deepEqual(broken, []);
 });
 
 test('every docs/ file is linked from the README, and starts with a title and a line on what it is for', async (t) => {
   const readme = await read('README.md');
   const linked = new Set(linksOf(readme).map(({ target }) => target.split('#')[0]));
-  for (const document of (await documents()).filter((path) => path.startsWith('docs/'))) {
+  for (const document of (await markdownDocuments()).filter((path) => path.startsWith('docs/'))) {
     t.true(linked.has(document), `${document} is not linked from the README`);
     const [title = '', blank, purpose = ''] = (await read(document)).split('\n');
     t.regex(title, /^# \S/, `${document} starts with a title`);
@@ -71,7 +62,7 @@ test('every docs/ file is linked from the README, and starts with a title and a 
 test('every npm script the README and docs/ run is one package.json defines', async (t) => {
   const { scripts } = JSON.parse(await read('package.json')) as { scripts: Record<string, string> };
   const unknown: string[] = [];
-  for (const document of await documents()) {
+  for (const document of await markdownDocuments()) {
     for (const script of npmScriptsOf(await read(document))) {
       if (!(script in scripts)) unknown.push(`${document}: npm run ${script}`);
     }

@@ -1,26 +1,19 @@
 // Code quoted in the README and docs/ is the code of the file it names (tools/docs/excerpts.ts): an
 // excerpt that no longer stands in its file, as written, fails here; so does TypeScript that quotes
 // no file at all.
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
 import { ExcerptError, excerptsOf, findExcerpt } from '../../tools/docs/excerpts.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-
-async function documents(): Promise<string[]> {
-  const entries = await readdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true, withFileTypes: true });
-  const docs = entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
-    .map((entry) => relative(REPOSITORY_ROOT, join(entry.parentPath, entry.name)));
-  return ['README.md', ...docs.sort()];
-}
+import { markdownDocuments } from '../helpers/markdown.ts';
 
 const read = (path: string) => readFile(join(REPOSITORY_ROOT, path), 'utf8');
 
 test('every excerpt in the README and docs/ stands, as written, in the file it names', async (t) => {
   const stale: string[] = [];
   let count = 0;
-  for (const document of await documents()) {
+  for (const document of await markdownDocuments()) {
     for (const excerpt of excerptsOf(await read(document), document)) {
       count += 1;
       const source = await read(excerpt.file).catch(() => undefined);

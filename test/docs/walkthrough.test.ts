@@ -12,16 +12,14 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
-import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
+import { findFreePort } from '../../tools/processes/ports.ts';
 import { type Child, spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { serviceOf, waitForTrace } from '../helpers/jaeger-api.ts';
+import { npmStart } from '../helpers/npm-start.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 import { VISIT_SPANS } from '../helpers/traces.ts';
 
 const DOCUMENT = 'docs/walkthrough.md';
-const PORTS = ['FRONTEND_PORT', 'BACKEND_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
-
 const markdown = await readFile(join(REPOSITORY_ROOT, DOCUMENT), 'utf8');
 const blocksOf = (scenario: string) => scenarioBlocks(commandBlocks(markdown, DOCUMENT), scenario);
 
@@ -86,31 +84,6 @@ function parseDuration(text: string): number {
   const match = /^([\d.]+) (µs|ms|s)$/.exec(text);
   if (!match) throw new Error(`Not a duration: ${text}`);
   return Number(match[1]) * { µs: 0.001, ms: 1, s: 1000 }[match[2] as 'µs' | 'ms' | 's'];
-}
-
-/** `npm start` with `env`, on free ports, until it is ready; Ctrl-C'd in teardown if still running. */
-async function npmStart(t: ExecutionContext, env: Record<string, string>) {
-  return onFreePorts(async () => {
-    const ports = Object.fromEntries(
-      await Promise.all(PORTS.map(async (name) => [name, String(await findFreePort())])),
-    );
-    const npm = spawnChild('npm start', 'npm', ['start'], { cwd: REPOSITORY_ROOT, env: baseEnv({ ...ports, ...env }) });
-    t.teardown(async () => {
-      if (npm.hasExited()) return;
-      process.kill(-(npm.process.pid ?? 0), 'SIGINT');
-      await npm.stop('SIGKILL', 20_000);
-    });
-    await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
-      timeoutMs: 90_000,
-      child: npm,
-    });
-    return {
-      npm,
-      url: `http://localhost:${ports.FRONTEND_PORT}`,
-      jaeger: `http://localhost:${ports.JAEGER_QUERY_PORT}`,
-      page: `http://localhost:${ports.PAGE_PORT}`,
-    };
-  });
 }
 
 /** Ctrl-C in npm start's terminal: the whole group signalled; every part stops, its ports close. */

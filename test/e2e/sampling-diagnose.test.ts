@@ -8,15 +8,14 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
-import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
-import { spawnChild, waitFor } from '../../tools/processes/process.ts';
+import { spawnChild } from '../../tools/processes/process.ts';
+import { npmStart } from '../helpers/npm-start.ts';
 import { strategiesJson } from '../helpers/strategies.ts';
 import { baseEnv } from '../helpers/system.ts';
 
-const PORTS = ['FRONTEND_PORT', 'BACKEND_PORT', 'PAGE_PORT', ...Object.values(JAEGER_PORT_VARIABLES)];
-
 const VISITS = 200;
+/** A shorter lag than the product's, so that 200 visits take seconds. */
+const SHORT_LAG = { LAG_MIN_MS: '100', LAG_MAX_MS: '1000' };
 
 /** The commands of docs/sampling.md that a scenario runs: npm start's variables and load's arguments. */
 async function documented(scenario: string) {
@@ -39,34 +38,6 @@ async function documented(scenario: string) {
       ]),
   );
   return { env, loadArgs: load.slice('npm run load -- '.length).split(' ') };
-}
-
-/** `npm start` with `env`, on free ports, until it is ready; stopped in teardown. */
-async function npmStart(t: ExecutionContext, env: NodeJS.ProcessEnv) {
-  return onFreePorts(async () => {
-    const ports = Object.fromEntries(
-      await Promise.all(PORTS.map(async (name) => [name, String(await findFreePort())])),
-    );
-    const npm = spawnChild('npm start', 'npm', ['start'], {
-      cwd: REPOSITORY_ROOT,
-      env: baseEnv({ ...ports, ...env, LAG_MIN_MS: '100', LAG_MAX_MS: '1000' }),
-    });
-    // As Ctrl-C does: npm and its starter, which stops the functions and Jaeger it started.
-    t.teardown(async () => {
-      if (npm.hasExited()) return;
-      process.kill(-(npm.process.pid ?? 0), 'SIGINT');
-      await npm.stop('SIGKILL', 20_000);
-    });
-    await waitFor('npm start to be ready', async () => (npm.output().includes('Ready.') ? true : undefined), {
-      timeoutMs: 90_000,
-      child: npm,
-    });
-    return {
-      npm,
-      url: `http://localhost:${ports.FRONTEND_PORT}`,
-      jaeger: `http://localhost:${ports.JAEGER_QUERY_PORT}`,
-    };
-  });
 }
 
 async function npmRun(t: ExecutionContext, script: string, args: string[]) {
@@ -113,7 +84,7 @@ test.serial(
     t.timeout(180_000);
     const { env, loadArgs } = await documented('sampling-ratio');
     t.deepEqual(env, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
-    await loadAndDiagnose(t, loadArgs, await npmStart(t, env));
+    await loadAndDiagnose(t, loadArgs, await npmStart(t, { ...env, ...SHORT_LAG }));
   },
 );
 
@@ -133,7 +104,11 @@ test.serial(
     const folder = await mkdtemp(join(tmpdir(), 'my-strategies-'));
     t.teardown(() => rm(folder, { recursive: true, force: true }));
     await writeFile(join(folder, 'my-strategies.json'), example);
-    const started = await npmStart(t, { ...env, JAEGER_SAMPLING_STRATEGIES: join(folder, 'my-strategies.json') });
+    const started = await npmStart(t, {
+      ...env,
+      JAEGER_SAMPLING_STRATEGIES: join(folder, 'my-strategies.json'),
+      ...SHORT_LAG,
+    });
     t.regex(started.npm.output(), /^sampling +http:\/\/localhost:\d+ +strategies: /m);
     await loadAndDiagnose(t, loadArgs, started);
   },

@@ -1,5 +1,8 @@
 // Reading Markdown as GitHub renders it, enough to check the README and docs/: the links and images
-// outside code, and the anchors GitHub gives headings.
+// outside code, and the anchors GitHub gives headings; and which Markdown files the project has.
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 
 export interface MarkdownLink {
   /** The target as written, e.g. `docs/deploy.md#what-was-run-where`. */
@@ -67,4 +70,13 @@ export function npmScriptsOf(markdown: string): string[] {
     ([, run, shorthand]) => run ?? shorthand ?? '',
   );
   return [...new Set(scripts)];
+}
+
+/** README.md and every Markdown file under docs/, relative to the repository. */
+export async function markdownDocuments(): Promise<string[]> {
+  const entries = await readdir(join(REPOSITORY_ROOT, 'docs'), { recursive: true, withFileTypes: true });
+  const docs = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => relative(REPOSITORY_ROOT, join(entry.parentPath, entry.name)));
+  return ['README.md', ...docs.sort()];
 }
