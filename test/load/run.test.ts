@@ -44,3 +44,32 @@ test('an answer without traceresponse names no trace and says nothing of samplin
     sampled: undefined,
   });
 });
+
+test("--host: every visit carries that Host header, as an ingress that routes by name needs, and is read as fetch's are", async (t) => {
+  const hosts: (string | undefined)[] = [];
+  const server = createServer((request, response) => {
+    hosts.push(request.headers.host);
+    response.setHeader('traceresponse', `00-${'1'.padStart(32, '0')}-00f067aa0ba902b7-01`);
+    response.end(`You're visitor number ${hosts.length} in here!\n`);
+  });
+  const url = await listenOnLoopback(t, server);
+  const results = await runLoad({ url, host: 'frontend.default.example.com', visits: 2, concurrency: 1 });
+  t.deepEqual(hosts, ['frontend.default.example.com', 'frontend.default.example.com']);
+  t.deepEqual(
+    results.map(({ status, visitor, sampled }) => [status, visitor, sampled]),
+    [
+      [200, 1, true],
+      [200, 2, true],
+    ],
+  );
+});
+
+test('--host: a visit that gets no answer is a failure with the reason, as without it', async (t) => {
+  const url = await listenOnLoopback(
+    t,
+    createServer((request) => request.socket.destroy()),
+  );
+  const [result] = await runLoad({ url, host: 'frontend.default.example.com', visits: 1, concurrency: 1 });
+  t.is(result?.status, 0);
+  t.regex(result?.error ?? '', /socket hang up/);
+});

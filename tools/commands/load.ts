@@ -1,9 +1,10 @@
-// `npm run load -- [--visits N] [--concurrency C] [--url URL] [--jaeger URL] [--wait-traces S]`: sends
-// visits to the frontend, shows progress, then a latency summary and histogram, the check of the
-// visitor numbers, the errors by status, how many visits the frontend sampled and the trace ids of
-// the slowest visits; then waits until each sampled visit's trace is whole in Jaeger, so that
-// diagnose run next sees them all (an unsampled visit has none). Exits 1 when a
-// visit failed or a number repeated; traces that did not arrive are a warning, not a failure.
+// `npm run load -- [--visits N] [--concurrency C] [--url URL] [--host NAME] [--jaeger URL] [--wait-traces S]`:
+// sends visits to the frontend (with --host, under that Host header, for an ingress that routes by
+// name), shows progress, then a latency summary and histogram, the check of the visitor numbers, the
+// errors by status, how many visits the frontend sampled and the trace ids of the slowest visits;
+// then waits until each sampled visit's trace is whole in Jaeger, so that diagnose run next sees them
+// all (an unsampled visit has none). Exits 1 when a visit failed or a number repeated; traces that
+// did not arrive are a warning, not a failure.
 import { parseArgs } from 'node:util';
 import { parseWholeNumberFlag } from '../cli/flags.ts';
 import { analyzeLoad, loadFailed, renderLoadReport } from '../load/report.ts';
@@ -11,7 +12,7 @@ import { type Progress, runLoad } from '../load/run.ts';
 import { checkLoadTraces, DEFAULT_TRACE_WAIT_SECONDS, type TraceWaitProgress } from '../load/traces.ts';
 
 const usage =
-  'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080] [--jaeger URL] ' +
+  'usage: npm run load -- [--visits 20] [--concurrency 4] [--url http://localhost:8080] [--host NAME] [--jaeger URL] ' +
   `[--wait-traces ${DEFAULT_TRACE_WAIT_SECONDS}]`;
 
 /** One line on stderr, rewritten in place on a terminal, else printed at each tenth of the way. */
@@ -54,6 +55,7 @@ try {
       visits: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '4' },
       url: { type: 'string', default: 'http://localhost:8080' },
+      host: { type: 'string' },
       jaeger: { type: 'string' },
       'wait-traces': { type: 'string', default: String(DEFAULT_TRACE_WAIT_SECONDS) },
       help: { type: 'boolean', default: false },
@@ -66,8 +68,16 @@ try {
     const concurrency = parseWholeNumberFlag('concurrency', values.concurrency);
     const waitSeconds = parseWholeNumberFlag('wait-traces', values['wait-traces'], { min: 0, unit: 'seconds' });
     const url = new URL(values.url).href;
-    console.error(`Sending ${visits} visits to ${url}, ${concurrency} at a time…`);
-    const results = await runLoad({ url, visits, concurrency, onProgress: visitProgress() });
+    const host = values.host;
+    const to = host === undefined ? url : `${url} as ${host}`;
+    console.error(`Sending ${visits} visits to ${to}, ${concurrency} at a time…`);
+    const results = await runLoad({
+      url,
+      ...(host === undefined ? {} : { host }),
+      visits,
+      concurrency,
+      onProgress: visitProgress(),
+    });
     const report = analyzeLoad(results);
     console.log(renderLoadReport(report));
     process.exitCode = loadFailed(report) ? 1 : 0;
