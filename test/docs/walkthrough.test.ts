@@ -22,6 +22,32 @@ import { VISIT_SPANS } from '../helpers/traces.ts';
 const DOCUMENT = 'docs/walkthrough.md';
 const markdown = await readFile(join(REPOSITORY_ROOT, DOCUMENT), 'utf8');
 const blocksOf = (scenario: string) => scenarioBlocks(commandBlocks(markdown, DOCUMENT), scenario);
+/** The page's local steps: its section on the cluster announces verdicts test/cluster/walkthrough.test.ts checks. */
+const localSteps = markdown.slice(0, markdown.indexOf('\n## On the cluster\n'));
+
+/** Which test runs each scenario of the page's blocks. */
+const RUN_BY = {
+  walkthrough: 'test/docs/walkthrough.test.ts',
+  'zero-code': 'test/docs/walkthrough.test.ts',
+  cluster: 'test/cluster/walkthrough.test.ts',
+};
+
+test('every shell block of the page is run by a test: none is left unrun, none is run by no one', (t) => {
+  const blocks = commandBlocks(markdown, DOCUMENT);
+  for (const block of blocks) {
+    t.is(block.notRun, undefined, `${DOCUMENT}:${block.line} is not run`);
+    for (const scenario of block.runs)
+      t.true(scenario in RUN_BY, `${DOCUMENT}:${block.line}: no test runs ${scenario}`);
+  }
+  t.deepEqual([...new Set(blocks.flatMap((block) => block.runs))].sort(), Object.keys(RUN_BY).sort());
+  // The cluster's blocks are all in its section, and only there.
+  const lines = markdown.split('\n');
+  const from = lines.indexOf('## On the cluster') + 1;
+  const to = lines.findIndex((line, index) => index >= from && line.startsWith('## '));
+  for (const block of blocks) {
+    t.is(block.runs.includes('cluster'), block.line > from && block.line < to + 1, `${DOCUMENT}:${block.line}`);
+  }
+});
 
 /** What each step of the walkthrough starts, and what its diagnosis and its visits must then show. */
 const STEPS = [
@@ -120,7 +146,7 @@ test('the walkthrough runs the steps this test checks, and its sample outputs an
     t.deepEqual(step.loadArgs, ['--visits', '10', '--concurrency', '10']);
     t.true(step.diagnose);
   }
-  const announced = markdown.split('\n').filter((line) => line.startsWith('Bottleneck: '));
+  const announced = localSteps.split('\n').filter((line) => line.startsWith('Bottleneck: '));
   t.is(announced.length, STEPS.length, announced.join('\n'));
   STEPS.forEach((step, index) => {
     // The sample is of one run of ten visits, as the test's are.
