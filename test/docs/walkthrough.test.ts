@@ -15,7 +15,7 @@ import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { findFreePort } from '../../tools/processes/ports.ts';
 import { type Child, spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { serviceOf, waitForTrace } from '../helpers/jaeger-api.ts';
-import { npmStart } from '../helpers/npm-start.ts';
+import { npmRun, npmStart } from '../helpers/npm-start.ts';
 import { baseEnv, startTestJaeger } from '../helpers/system.ts';
 import { VISIT_SPANS } from '../helpers/traces.ts';
 
@@ -125,15 +125,6 @@ async function ctrlC(npm: Child, urls: string[]) {
     }
   };
   for (const url of urls) await waitFor(`${url} to close after Ctrl-C`, () => refused(url), { timeoutMs: 20_000 });
-}
-
-async function npmRun(t: ExecutionContext, script: string, args: string[]) {
-  const child = spawnChild(`npm run ${script}`, 'npm', ['run', script, '--silent', '--', ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: baseEnv(),
-  });
-  t.teardown(() => child.stop('SIGKILL'));
-  return { code: (await child.exited).code, output: child.output() };
 }
 
 test('the walkthrough runs the steps this test checks, and its sample outputs announce the verdicts checked', (t) => {

@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
-import { spawnChild } from '../../tools/processes/process.ts';
-import { npmStart } from '../helpers/npm-start.ts';
+import { npmRun, npmStart } from '../helpers/npm-start.ts';
 import { strategiesJson } from '../helpers/strategies.ts';
-import { baseEnv } from '../helpers/system.ts';
 
 const VISITS = 200;
 /** A shorter lag than the product's, so that 200 visits take seconds. */
@@ -38,15 +36,6 @@ async function documented(scenario: string) {
       ]),
   );
   return { env, loadArgs: load.slice('npm run load -- '.length).split(' ') };
-}
-
-async function npmRun(t: ExecutionContext, script: string, args: string[]) {
-  const child = spawnChild(`npm run ${script}`, 'npm', ['run', script, '--silent', '--', ...args], {
-    cwd: REPOSITORY_ROOT,
-    env: baseEnv(),
-  });
-  t.teardown(() => child.stop('SIGKILL'));
-  return { code: (await child.exited).code, output: child.output() };
 }
 
 async function loadAndDiagnose(t: ExecutionContext, loadArgs: string[], started: { url: string; jaeger: string }) {

@@ -1,5 +1,6 @@
 // The README's `npm start` as a test runs it: on free ports, until it says `Ready.`, and stopped at
-// the test's end the way Ctrl-C stops it (npm's whole process group signalled) if it still runs.
+// the test's end the way Ctrl-C stops it (npm's whole process group signalled) if it still runs; and
+// `npm run <script> -- <args>` to its end.
 import type { ExecutionContext } from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
@@ -39,4 +40,14 @@ export async function npmStart(t: ExecutionContext, env: NodeJS.ProcessEnv): Pro
       page: `http://localhost:${ports.PAGE_PORT}`,
     };
   });
+}
+
+/** `npm run <script> --silent -- <args>` in the repository, to its end: its exit code and output. */
+export async function npmRun(t: ExecutionContext, script: string, args: string[]) {
+  const child = spawnChild(`npm run ${script}`, 'npm', ['run', script, '--silent', '--', ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: baseEnv(),
+  });
+  t.teardown(() => child.stop('SIGKILL'));
+  return { code: (await child.exited).code, output: child.output() };
 }
