@@ -1,5 +1,5 @@
 // Sends visits to the frontend, `concurrency` at a time, and records what each one got.
-import { request } from 'node:http';
+import { rawRequest } from '../processes/raw-http.ts';
 
 export interface VisitResult {
   /** 0 when no answer came (the connection failed or timed out). */
@@ -57,23 +57,12 @@ async function get(url: string, timeoutMs: number): Promise<Answer> {
   return { status: response.status, body: await response.text(), traceResponse: response.headers.get('traceresponse') };
 }
 
-function getWithHost(url: string, host: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { headers: { host }, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('error', reject);
-      response.on('end', () => {
-        const header = response.headers.traceresponse;
-        resolve({ status: response.statusCode ?? 0, body, traceResponse: typeof header === 'string' ? header : null });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
+/** GET under another Host header (an ingress that routes by name), which fetch cannot send. */
+async function getWithHost(url: string, host: string, timeoutMs: number): Promise<Answer> {
+  const { pathname, search } = new URL(url);
+  const response = await rawRequest(url, { path: pathname + search, headers: { host }, timeoutMs });
+  const header = response.headers.traceresponse;
+  return { status: response.status, body: response.body, traceResponse: typeof header === 'string' ? header : null };
 }
 
 async function visit(url: string, host: string | undefined, timeoutMs: number): Promise<VisitResult> {

@@ -1,5 +1,5 @@
 // HTTP requests as a hostile client sends them: any method, path, header or body, which fetch
-// would refuse to send (TRACE, oversized headers, malformed values).
+// would refuse to send (TRACE, oversized headers, malformed values, a Host of another name).
 import { request } from 'node:http';
 
 export interface RawRequest {
@@ -7,6 +7,8 @@ export interface RawRequest {
   path?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** How long to wait for the answer. */
+  timeoutMs?: number;
 }
 
 export interface RawResponse {
@@ -17,13 +19,13 @@ export interface RawResponse {
 
 export function rawRequest(
   baseUrl: string,
-  { method = 'GET', path = '/', headers = {}, body }: RawRequest,
+  { method = 'GET', path = '/', headers = {}, body, timeoutMs = 10_000 }: RawRequest,
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     let answered = false;
     const outgoing = request(
-      { host: url.hostname, port: url.port, method, path, headers, timeout: 10_000, agent: false },
+      { host: url.hostname, port: url.port, method, path, headers, timeout: timeoutMs, agent: false },
       (response) => {
         answered = true;
         let text = '';
