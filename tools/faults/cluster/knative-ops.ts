@@ -148,3 +148,18 @@ export async function deployed(ctx: ClusterContext): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * What `part`'s span exporter logged in the last `sinceSeconds`: how many lines OpenTelemetry Go's
+ * error handler wrote ("traces export: …", "OTLP partial success: …") and the last of them. Says why a
+ * hop's spans did not reach Jaeger: refused (nothing listens), a connection attempt never answered.
+ */
+export async function exportComplaints(ctx: ClusterContext, part: Part, sinceSeconds: number): Promise<string> {
+  const { namespace, selector } = PODS[part];
+  const logs = await ctx.kubectl(['logs', '-n', namespace, '-l', selector, `--since=${sinceSeconds}s`, '--tail=-1']);
+  const lines = logs.split('\n').filter((line) => /traces export|partial success/i.test(line));
+  const last = lines.at(-1);
+  return last
+    ? `${lines.length} export errors in its log, the last: ${last.slice(0, 300)}`
+    : 'no export error in its log';
+}
