@@ -95,12 +95,16 @@ test("probability 0: no visit sampled, none in Jaeger; a caller's sampled tracep
     results.map(() => false),
   );
   // The control: a visit whose caller sampled it. Parent-based, the frontend follows the caller; once
-  // its trace is whole in Jaeger, the twenty before it would be there too, had they been recorded.
+  // its spans from both functions are in Jaeger, the twenty before it would be there too, had they
+  // been recorded: each function sends its spans in the order they ended. (Each sends on its own
+  // clock: the backend's may come first.)
   const caller = '0af7651916cd43dd8448eb211c80319c';
   t.true(await sampledVisit(frontend.url, { traceparent: `00-${caller}-b7ad6b7169203331-01` }));
+  const idsOf = async (service: string) =>
+    (await fetchTraces(jaeger.queryUrl, service, 100)).map((trace) => trace.traceID);
   await waitFor(
-    "the caller's visit in Jaeger",
-    async () => ((await fetchTraces(jaeger.queryUrl, 'backend', 100)).length > 0 ? true : undefined),
+    "the caller's visit in Jaeger, from both functions",
+    async () => ((await idsOf('frontend')).includes(caller) && (await idsOf('backend')).includes(caller)) || undefined,
     { timeoutMs: 20_000, intervalMs: 100 },
   );
   const traces = await fetchTraces(jaeger.queryUrl, 'frontend', 100);
@@ -108,6 +112,7 @@ test("probability 0: no visit sampled, none in Jaeger; a caller's sampled tracep
     traces.map((trace) => trace.traceID),
     [caller],
   );
+  t.deepEqual(await idsOf('backend'), [caller]);
   // It followed its caller: no span of it says it was sampled by a probability of its own.
   t.true(traces[0]?.spans.every((span) => tag(span, 'sampler.param') === undefined));
 });
