@@ -4,8 +4,7 @@
 // registry lacks, or whose image the node cannot pull, stops deploy well before its --timeout, with
 // the reason in one line. One cluster, in order.
 import test, { type ExecutionContext } from 'ava';
-import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
-import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
+import type { RunningCluster } from '../../tools/cluster/cluster.ts';
 import { JAEGER_IMAGE } from '../../tools/cluster/node/images.ts';
 import { findJaeger, type JaegerSource } from '../../tools/jaeger/source.ts';
 import { runOurCommand } from '../helpers/commands.ts';
@@ -15,6 +14,7 @@ import {
   isWhole,
   kubectlOn,
   servicesOf,
+  startClusterWithIngress,
   traceIn,
   visitThrough,
 } from '../helpers/knative-cluster.ts';
@@ -30,11 +30,7 @@ let ingressPort = 0;
 let jaeger: JaegerSource | undefined;
 
 test.before(async () => {
-  await requireClusterBinaries(process.env);
-  await requireNodeBinaries(process.env);
-  cluster = await startCluster({ name: `deploy-kn-${process.pid}`, env: process.env, node: true });
-  if (!cluster.ingress) throw new Error('The cluster has no ingress');
-  ingressPort = (await cluster.expose(cluster.ingress)).port;
+  ({ cluster, ingressPort } = await startClusterWithIngress(`deploy-kn-${process.pid}`));
 });
 
 test.after.always(async () => {

@@ -12,8 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
-import { clusterPids, type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
+import { clusterPids, type RunningCluster } from '../../tools/cluster/cluster.ts';
 import { QUICK_SCALE_TO_ZERO } from '../../tools/cluster/knative-on-node.ts';
 import { JAEGER_IMAGE, REDIS_IMAGE } from '../../tools/cluster/node/images.ts';
 import { isRunning } from '../../tools/cluster/state.ts';
@@ -44,6 +43,7 @@ import {
   ours,
   rootsOf,
   servicesOf,
+  startClusterWithIngress,
   traceIn,
   VISIT,
   type Visit,
@@ -61,13 +61,9 @@ let ingressPort = 0;
 let startSeconds = 0;
 
 test.before(async () => {
-  await requireClusterBinaries(process.env);
-  await requireNodeBinaries(process.env);
   const started = Date.now();
-  cluster = await startCluster({ name: `knative-test-${process.pid}`, env: process.env, node: true });
+  ({ cluster, ingressPort } = await startClusterWithIngress(`knative-test-${process.pid}`));
   startSeconds = (Date.now() - started) / 1000;
-  if (!cluster.ingress) throw new Error('The cluster has no ingress');
-  ingressPort = (await cluster.expose(cluster.ingress)).port;
 });
 
 test.after.always(async () => {

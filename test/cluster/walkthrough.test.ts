@@ -10,14 +10,14 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { requireClusterBinaries, requireNodeBinaries } from '../../tools/cluster/binaries.ts';
-import { type RunningCluster, startCluster } from '../../tools/cluster/cluster.ts';
+import type { RunningCluster } from '../../tools/cluster/cluster.ts';
 import { type CommandBlock, commandBlocks, scenarioBlocks } from '../../tools/docs/command-blocks.ts';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces, tagOf } from '../../tools/jaeger/query.ts';
 import { findJaeger } from '../../tools/jaeger/source.ts';
 import { requireKn } from '../../tools/kn/binary.ts';
 import { spawnChild } from '../../tools/processes/process.ts';
+import { startClusterWithIngress } from '../helpers/knative-cluster.ts';
 
 const DOCUMENT = 'docs/walkthrough.md';
 const SECTION = '## On the cluster';
@@ -69,12 +69,7 @@ let ingressPort = 0;
 let tools = '';
 
 test.before(async () => {
-  await requireClusterBinaries(process.env);
-  await requireNodeBinaries(process.env);
-  cluster = await startCluster({ name: `walkthrough-test-${process.pid}`, env: process.env, node: true });
-  if (!cluster.ingress) throw new Error('The cluster has no ingress');
-  // What `up` prints as the ingress: Traefik at a port of this machine.
-  ingressPort = (await cluster.expose(cluster.ingress)).port;
+  ({ cluster, ingressPort } = await startClusterWithIngress(`walkthrough-test-${process.pid}`));
   // kn, as npm run setup builds it, on the reader's PATH.
   tools = await mkdtemp(join(tmpdir(), 'walkthrough-tools-'));
   await symlink(await requireKn(process.env), join(tools, 'kn'));
