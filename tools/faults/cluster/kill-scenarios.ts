@@ -2,7 +2,7 @@
 // drain): what visitors see meanwhile (failed visits, their status and time to answer), how long
 // until visits succeed again, and what is lost: the backend's count in memory, Redis's count, the
 // spans Jaeger was sent while it was away.
-import { isWhole, lackOf } from '../../cluster/on-cluster.ts';
+import { isWhole, lackOf, traceIn } from '../../cluster/on-cluster.ts';
 import { fetchTrace } from '../../jaeger/query.ts';
 import { waitFor } from '../../processes/process.ts';
 import type { ClusterContext } from './context.ts';
@@ -160,13 +160,8 @@ export const jaegerKilled: ClusterScenario = {
     // arrived. So the row measures when traces are whole again: one visit a second after the new
     // Jaeger was ready, each read once the last one's trace is whole (or 30 s on).
     const samples = oneASecond(killed.visits, readyAt);
-    const last = samples.at(-1);
-    const wait = Date.now() + 30_000;
-    while (last?.traceId && Date.now() < wait) {
-      const trace = await fetchTrace(url, last.traceId).catch(() => undefined);
-      if (trace && isWhole(trace)) break;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const last = samples.at(-1)?.traceId;
+    if (last) await traceIn(url, last, isWhole, 30_000).catch(() => undefined);
     const lackIn = async (visit: TimedVisit) =>
       visit.traceId ? lackOf(await fetchTrace(url, visit.traceId).catch(() => undefined)) : 'no traceresponse';
     const lacks = await Promise.all(samples.map(lackIn));
