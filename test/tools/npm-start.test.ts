@@ -5,25 +5,27 @@ import test from 'ava';
 import { REPOSITORY_ROOT } from '../../tools/functions/run.ts';
 import { fetchTraces } from '../../tools/jaeger/query.ts';
 import { JAEGER_PORT_VARIABLES } from '../../tools/jaeger/run.ts';
+import { planStart } from '../../tools/local/start-plan.ts';
 import { findFreePort, onFreePorts } from '../../tools/processes/ports.ts';
 import { spawnChild, waitFor } from '../../tools/processes/process.ts';
 import { redisCommand } from '../../tools/redis/client.ts';
 import { traceIdOf, waitForTrace } from '../helpers/jaeger-api.ts';
 import { baseEnv } from '../helpers/system.ts';
 
-/** The ports `npm start` takes when no variable moves them (README's Troubleshooting table). */
-const DEFAULT_PORTS: Record<string, number> = {
-  FRONTEND_PORT: 8080,
-  BACKEND_PORT: 8081,
-  JAEGER_OTLP_GRPC_PORT: 4317,
-  JAEGER_OTLP_HTTP_PORT: 4318,
-  JAEGER_QUERY_PORT: 16686,
-  JAEGER_QUERY_GRPC_PORT: 16685,
-  JAEGER_HEALTH_PORT: 13133,
-  JAEGER_METRICS_PORT: 8888,
-  JAEGER_SAMPLING_PORT: 5778,
-  PAGE_PORT: 8090,
-};
+/** The ports `npm start` takes when no variable moves them, by variable. */
+function defaultPorts(): Record<string, number> {
+  const plan = planStart({});
+  if (!plan.jaeger) throw new Error('npm start with no variables starts a Jaeger');
+  const jaeger = plan.jaeger;
+  return {
+    FRONTEND_PORT: plan.frontendPort,
+    BACKEND_PORT: plan.backendPort,
+    PAGE_PORT: plan.pagePort,
+    ...Object.fromEntries(
+      Object.entries(JAEGER_PORT_VARIABLES).map(([key, variable]) => [variable, jaeger[key as keyof typeof jaeger]]),
+    ),
+  };
+}
 
 /** The README's block after "Then it prints where everything listens:", a line each. */
 async function readmeBanner(): Promise<string[]> {
@@ -62,7 +64,8 @@ test('npm start runs all three, a curl gets a whole trace, and Ctrl-C stops ever
   };
   const { ports, env, npm } = await onFreePorts(launch);
   // The banner, with the default ports back in, is the README's, line for line.
-  const defaults = new Map(Object.entries(ports).map(([name, port]) => [String(port), DEFAULT_PORTS[name]]));
+  const byVariable = defaultPorts();
+  const defaults = new Map(Object.entries(ports).map(([name, port]) => [String(port), byVariable[name]]));
   const banner = npm
     .output()
     .split('\n')
